@@ -1,0 +1,201 @@
+import {
+  INPUT_DEFAULTS,
+  MAX_RETRIES,
+  MAX_TIMEOUT_SECONDS,
+  TOKEN_URLS,
+  type Region
+} from './defaults.js'
+import { InputError } from './errors.js'
+
+/** Everything the action needs, validated once at the edge. */
+export interface Settings {
+  clientId: string
+  clientSecret: string
+  tokenUrl: URL
+  /** How the URL was chosen, for messages: `region us` or `auth-url`. */
+  endpointSource: string
+  exportEnv: boolean
+  envVar: string
+  retries: number
+  timeoutMs: number
+}
+
+/** Reads one input by name; `core.getInput` in the action (it trims). */
+export type InputReader = (name: string) => string
+
+const FORK_HINT =
+  'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.'
+
+// Control characters, including CR/LF: a value with them cannot be a Torq
+// credential, and a line break could forge lines in the runner's files.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+const YAML_TRUE = ['true', 'True', 'TRUE']
+const YAML_FALSE = ['false', 'False', 'FALSE']
+
+/**
+ * Turns the raw inputs into Settings, or throws an InputError listing every
+ * problem at once, so that one run shows all that needs fixing.
+ */
+export function readInputs(read: InputReader): Settings {
+  const problems: string[] = []
+  const problem = (message: string): undefined => {
+    problems.push(message)
+    return undefined
+  }
+  const value = (name: keyof typeof INPUT_DEFAULTS): string =>
+    read(name) || INPUT_DEFAULTS[name]
+
+  const clientId = credential(read('client-id'), 'client-id', problem)
+  if (clientId?.includes(':')) {
+    problem(
+      "Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys."
+    )
+  }
+  const clientSecret = credential(
+    read('client-secret'),
+    'client-secret',
+    problem
+  )
+  const region = parseRegion(value('region'), problem)
+  const authUrl = read('auth-url')
+  const tokenUrl = authUrl
+    ? parseAuthUrl(authUrl, problem)
+    : region && new URL(TOKEN_URLS[region])
+  const exportEnv = parseBoolean(value('export-env'), 'export-env', problem)
+  const envVar = parseEnvVar(value('env-var'), problem)
+  const retries = parseRetries(value('retries'), problem)
+  const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem)
+
+  if (
+    problems.length > 0 ||
+    clientId === undefined ||
+    clientSecret === undefined ||
+    tokenUrl === undefined ||
+    exportEnv === undefined ||
+    envVar === undefined ||
+    retries === undefined ||
+    timeoutSeconds === undefined
+  ) {
+    throw new InputError(problems)
+  }
+  return {
+    clientId,
+    clientSecret,
+    tokenUrl,
+    endpointSource: authUrl ? 'auth-url' : `region ${region}`,
+    exportEnv,
+    envVar,
+    retries,
+    timeoutMs: Math.round(timeoutSeconds * 1000)
+  }
+}
+
+type Problem = (message: string) => undefined
+
+function credential(
+  raw: string,
+  name: string,
+  problem: Problem
+): string | undefined {
+  if (raw === '') {
+    return problem(
+      `Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET'} }}\`. ${FORK_HINT}`
+    )
+  }
+  if (CONTROL.test(raw)) {
+    return problem(
+      `Input '${name}' contains a line break or another control character. Paste the value exactly as Torq showed it, on one line.`
+    )
+  }
+  return raw
+}
+
+function parseRegion(raw: string, problem: Problem): Region | undefined {
+  const region = raw.toLowerCase()
+  if (Object.hasOwn(TOKEN_URLS, region)) {
+    return region as Region
+  }
+  return problem(
+    `Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`
+  )
+}
+
+/** Loopback hosts, the only ones plain http may be used with. */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  )
+}
+
+function parseAuthUrl(raw: string, problem: Problem): URL | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return problem(
+      "Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region."
+    )
+  }
+  if (url.username || url.password) {
+    return problem(
+      "Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret."
+    )
+  }
+  if (url.protocol === 'https:') {
+    return url
+  }
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
+    return url
+  }
+  return problem(
+    "Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear."
+  )
+}
+
+function parseBoolean(
+  raw: string,
+  name: string,
+  problem: Problem
+): boolean | undefined {
+  if (YAML_TRUE.includes(raw)) return true
+  if (YAML_FALSE.includes(raw)) return false
+  return problem(`Input '${name}' must be true or false.`)
+}
+
+function parseEnvVar(raw: string, problem: Problem): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
+    return problem(
+      "Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN)."
+    )
+  }
+  if (/^(GITHUB_|RUNNER_)/i.test(raw)) {
+    return problem(
+      "Input 'env-var' must not start with GITHUB_ or RUNNER_: those names belong to the runner. Choose another name, such as TORQ_ACCESS_TOKEN."
+    )
+  }
+  return raw
+}
+
+function parseRetries(raw: string, problem: Problem): number | undefined {
+  const retries = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN
+  if (retries <= MAX_RETRIES) {
+    return retries
+  }
+  return problem(
+    `Input 'retries' must be a whole number from 0 to ${MAX_RETRIES}, the extra attempts after the first.`
+  )
+}
+
+function parseTimeout(raw: string, problem: Problem): number | undefined {
+  const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN
+  if (seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS) {
+    return seconds
+  }
+  return problem(
+    `Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`
+  )
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core'
+import type { Settings } from './inputs.js'
+import { withRetries, type Clock } from './retry.js'
+import { requestToken, type Token } from './token.js'
+import { USER_AGENT } from './version.js'
+
+export interface ObtainedToken extends Token {
+  /** When the request that returned the token was sent (ms since epoch). */
+  sentAt: number
+}
+
+/** Asks Torq for a token, retrying transient failures as retry.ts decides. */
+export async function obtainToken(
+  settings: Settings,
+  clock: Clock
+): Promise<ObtainedToken> {
+  core.info(
+    `Requesting a Torq API token from ${settings.tokenUrl.href} (${settings.endpointSource}).`
+  )
+  return withRetries(
+    async (attempt) => {
+      core.debug(`Token request attempt ${attempt} of ${settings.retries + 1}.`)
+      const sentAt = clock.now()
+      const token = await requestToken({
+        url: settings.tokenUrl,
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        endpointSource: settings.endpointSource,
+        timeoutMs: settings.timeoutMs,
+        userAgent: USER_AGENT,
+        now: clock.now
+      })
+      return { ...token, sentAt }
+    },
+    settings.retries,
+    clock,
+    {
+      retrying: (attempt, attempts, reason, waitMs) =>
+        core.info(
+          `Attempt ${attempt} of ${attempts} failed: ${reason} Retrying in ${(waitMs / 1000).toFixed(1)} s.`
+        )
+    }
+  )
+}
