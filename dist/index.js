@@ -31682,7 +31682,7 @@ function send(request) {
             res.on('end', () => {
                 clearTimeout(timer);
                 resolve({
-                    status: res.statusCode ?? 0,
+                    status: Number(res.statusCode),
                     contentType: res.headers['content-type'] ?? '',
                     retryAfter: res.headers['retry-after'],
                     body: Buffer.concat(chunks).toString('utf8')
@@ -31740,7 +31740,7 @@ function interpretAnswer(answer, request) {
     if (status >= 300 && status < 400) {
         throw new TokenRequestError(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. Check ${request.endpointSource}; give auth-url the final token URL.`, { retryable: false });
     }
-    const fields = errorFields(json);
+    const fields = errorFields(json, request);
     const detail = describeError(status, fields, answer, json);
     if (status === 401 || fields.error === 'invalid_client') {
         throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
@@ -31787,14 +31787,21 @@ function readExpiresIn(value) {
         ? seconds
         : undefined;
 }
-function errorFields(json) {
+function errorFields(json, request) {
     if (!isObject(json))
         return {};
+    // A server may echo what it was sent; the secret is masked already, and is
+    // also cut out here so that not even a failed mask can show it.
+    const secrets = [
+        request.clientSecret,
+        basicCredentials(request.clientId, request.clientSecret)
+    ];
+    const text = (value) => clean(secrets.reduce((t, secret) => t.split(secret).join('***'), value));
     const fields = {};
     if (typeof json['error'] === 'string')
-        fields.error = clean(json['error']);
+        fields.error = text(json['error']);
     if (typeof json['error_description'] === 'string') {
-        fields.description = clean(json['error_description']);
+        fields.description = text(json['error_description']);
     }
     return fields;
 }
@@ -31811,7 +31818,7 @@ function describeError(status, fields, answer, json) {
 function describeBody(answer) {
     if (answer.body === '')
         return 'empty body';
-    const type = clean(answer.contentType.split(';')[0] ?? '').toLowerCase();
+    const type = clean(answer.contentType.replace(/;.*$/s, '')).toLowerCase();
     return type ? `content type ${type}` : 'no content type';
 }
 /**

@@ -109,7 +109,7 @@ function send(request: TokenRequest): Promise<Answer> {
         res.on('end', () => {
           clearTimeout(timer)
           resolve({
-            status: res.statusCode ?? 0,
+            status: Number(res.statusCode),
             contentType: res.headers['content-type'] ?? '',
             retryAfter: res.headers['retry-after'],
             body: Buffer.concat(chunks).toString('utf8')
@@ -201,7 +201,7 @@ export function interpretAnswer(answer: Answer, request: TokenRequest): Token {
       { retryable: false }
     )
   }
-  const fields = errorFields(json)
+  const fields = errorFields(json, request)
   const detail = describeError(status, fields, answer, json)
   if (status === 401 || fields.error === 'invalid_client') {
     throw new TokenRequestError(
@@ -268,12 +268,20 @@ function readExpiresIn(value: unknown): number | undefined {
     : undefined
 }
 
-function errorFields(json: unknown): ErrorFields {
+function errorFields(json: unknown, request: TokenRequest): ErrorFields {
   if (!isObject(json)) return {}
+  // A server may echo what it was sent; the secret is masked already, and is
+  // also cut out here so that not even a failed mask can show it.
+  const secrets = [
+    request.clientSecret,
+    basicCredentials(request.clientId, request.clientSecret)
+  ]
+  const text = (value: string): string =>
+    clean(secrets.reduce((t, secret) => t.split(secret).join('***'), value))
   const fields: ErrorFields = {}
-  if (typeof json['error'] === 'string') fields.error = clean(json['error'])
+  if (typeof json['error'] === 'string') fields.error = text(json['error'])
   if (typeof json['error_description'] === 'string') {
-    fields.description = clean(json['error_description'])
+    fields.description = text(json['error_description'])
   }
   return fields
 }
@@ -293,7 +301,7 @@ function describeError(
 
 function describeBody(answer: Answer): string {
   if (answer.body === '') return 'empty body'
-  const type = clean(answer.contentType.split(';')[0] ?? '').toLowerCase()
+  const type = clean(answer.contentType.replace(/;.*$/s, '')).toLowerCase()
   return type ? `content type ${type}` : 'no content type'
 }
 

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { run } from '../src/main.js'
+import { fakeClock } from '../test/support/fake-clock.js'
+import { emulateRunner } from '../test/support/in-process.js'
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  replies,
+  startTorqServer
+} from '../test/support/torq-server.js'
+
+type Server = Awaited<ReturnType<typeof startTorqServer>>
+
+const START = Date.parse('2026-11-28T16:00:00.000Z')
+
+describe('run', () => {
+  let server: Server
+  beforeAll(async () => {
+    server = await startTorqServer()
+  })
+  afterAll(() => server.close())
+
+  async function runWith(inputs: Record<string, string>, randoms = [0.5]) {
+    const { clock, sleeps } = fakeClock(randoms, START)
+    const finish = emulateRunner({
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': DEMO_CLIENT_SECRET,
+      'auth-url': server.url,
+      ...inputs
+    })
+    const before = server.requests.length
+    const result = await run(clock).then(finish, (error: unknown) => {
+      finish()
+      throw error
+    })
+    return { ...result, sleeps, requests: server.requests.slice(before) }
+  }
+
+  it('masks the secret, gets a token, masks it, then publishes it', async () => {
+    const result = await runWith({})
+    const token = server.tokens.at(-1) ?? ''
+    expect(result.exitCode).toBeUndefined()
+    expect(result.outputs).toEqual({
+      token,
+      'token-type': 'Bearer',
+      'expires-in': '3600',
+      'expires-at': '2026-11-28T17:00:00.000Z'
+    })
+    expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token })
+    expect(result.masks[0]).toBe(DEMO_CLIENT_SECRET)
+    expect(result.masks).toContain(token)
+    expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+    expect(result.reveals(token)).toBe(false)
+    expect(result.shown).toContain('Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)')
+    expect(result.shown).toContain('$TORQ_ACCESS_TOKEN')
+  })
+
+  it('exports under another name, or not at all', async () => {
+    const named = await runWith({ 'env-var': 'TORQ_TOKEN' })
+    expect(Object.keys(named.exported)).toEqual(['TORQ_TOKEN'])
+    const none = await runWith({ 'export-env': 'false' })
+    expect(none.exported).toEqual({})
+    expect(none.outputs['token']).toBe(server.tokens.at(-1))
+    expect(none.shown).not.toContain('$TORQ')
+  })
+
+  it('leaves expires-in and expires-at empty, with a warning, when expires_in is missing', async () => {
+    server.script(replies.json(200, { access_token: 'tok-no-expiry', token_type: 'Bearer' }))
+    const result = await runWith({})
+    expect(result.exitCode).toBeUndefined()
+    expect(result.outputs).toEqual({ token: 'tok-no-expiry', 'token-type': 'Bearer', 'expires-in': '', 'expires-at': '' })
+    expect(result.warnings).toEqual([expect.stringContaining('no usable expires_in')])
+  })
+
+  it('counts expires-at from when the successful request was sent', async () => {
+    server.script(replies.json(503, {}), replies.json(200, { access_token: 'tok-late', expires_in: 60 }))
+    const result = await runWith({}, [0.5])
+    expect(result.sleeps).toEqual([500])
+    expect(result.outputs['expires-at']).toBe('2026-11-28T16:01:00.500Z')
+  })
+
+  it('retries transient failures and logs each retry', async () => {
+    server.script(
+      replies.text(500, 'text/html', '<html>oops</html>'),
+      replies.json(429, {}, { 'Retry-After': '2' }),
+      replies.json(503, { error: 'temporarily_unavailable' })
+    )
+    const result = await runWith({}, [0.5])
+    expect(result.exitCode).toBeUndefined()
+    expect(result.requests).toHaveLength(4)
+    expect(result.sleeps).toEqual([500, 2250, 2000])
+    expect(result.shown).toContain(
+      'Attempt 1 of 4 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s.'
+    )
+    expect(result.shown).toContain('Attempt 2 of 4 failed: The token request failed (HTTP 429). Retrying in 2.3 s.')
+    expect(result.shown).toContain('Attempt 3 of 4 failed')
+    expect(result.shown).not.toContain('oops')
+  })
+
+  it('fails after the retries are used up, writing nothing', async () => {
+    server.script(...Array.from({ length: 3 }, () => replies.json(502, {})))
+    const result = await runWith({ retries: '2' })
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(3)
+    expect(result.errors).toEqual(['The token request failed (HTTP 502). (3 attempts made)'])
+    expect(result.outputs).toEqual({})
+    expect(result.exported).toEqual({})
+  })
+
+  it('fails at once on rejected credentials', async () => {
+    const result = await runWith({ 'client-secret': 'not-the-secret' })
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(1)
+    expect(result.errors).toEqual([expect.stringContaining('Torq rejected the client credentials')])
+    expect(result.reveals('not-the-secret')).toBe(false)
+  })
+
+  it('masks the secret before a server that echoes it can show it', async () => {
+    const basic = Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')
+    server.script(
+      replies.json(400, { error: 'invalid_request', error_description: `got ${DEMO_CLIENT_SECRET} / ${basic}` })
+    )
+    const result = await runWith({})
+    expect(result.exitCode).toBe(1)
+    expect(result.masks.slice(0, 2)).toEqual([DEMO_CLIENT_SECRET, basic])
+    expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+    expect(result.reveals(basic)).toBe(false)
+  })
+
+  it('writes no output and no variable for a token it refuses', async () => {
+    server.script(replies.json(200, { access_token: 'tok\nTORQ_X=1', token_type: 'Bearer', expires_in: 3600 }))
+    const result = await runWith({})
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs).toEqual({})
+    expect(result.exported).toEqual({})
+    expect(result.log).not.toContain('TORQ_X')
+  })
+
+  it('says so when the secret did not arrive, with the real clock untouched', async () => {
+    const finish = emulateRunner({ 'client-id': DEMO_CLIENT_ID, 'client-secret': '' })
+    await run()
+    const result = finish()
+    expect(result.exitCode).toBe(1)
+    expect(result.masks).toEqual([])
+    expect(result.errors).toEqual([expect.stringMatching(/^Input 'client-secret' is empty.*forks or by Dependabot/)])
+  })
+
+  it('reports one bad input as the failure, before any request', async () => {
+    const result = await runWith({ region: 'ap', 'auth-url': '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(0)
+    expect(result.errors).toEqual([expect.stringMatching(/^Input 'region' must be one of us, eu/)])
+  })
+
+  it('reports several bad inputs one per line, then a summary', async () => {
+    const result = await runWith({ 'client-id': '', retries: 'x', 'timeout-seconds': '-1' })
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(0)
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^Input 'client-id' is empty/),
+      expect.stringMatching(/^Input 'retries'/),
+      expect.stringMatching(/^Input 'timeout-seconds'/),
+      '3 inputs need fixing (see the errors above); no request was made.'
+    ])
+    expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+  })
+
+  it('masks a multi-line secret line by line before refusing it', async () => {
+    const result = await runWith({ 'client-secret': 'first-line\nsecond-line' })
+    expect(result.exitCode).toBe(1)
+    expect(result.masks).toEqual(['first-line\nsecond-line', 'first-line', 'second-line'])
+    expect(result.errors).toEqual([expect.stringContaining("Input 'client-secret' contains a line break")])
+  })
+
+  it('turns a thrown non-Error into a failure', async () => {
+    const finish = emulateRunner({ 'client-id': DEMO_CLIENT_ID, 'client-secret': 's', 'auth-url': server.url })
+    const clock = { now: () => START, random: () => 0, sleep: async () => {} }
+    await run({
+      ...clock,
+      now: () => {
+        throw 'clock broke'
+      }
+    })
+    const result = finish()
+    expect(result.exitCode).toBe(1)
+    expect(result.errors).toEqual(['Unexpected failure: clock broke'])
+  })
+})
