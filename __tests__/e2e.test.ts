@@ -60,7 +60,7 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
     expect(result.log.indexOf(token)).toBe(result.log.indexOf(`::add-mask::${token}`) + 12)
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.reveals(token)).toBe(false)
-    expect(result.shown).toContain('::debug::Token request attempt 1 of 4.')
+    expect(result.shown).toContain('##[debug]Token request attempt 1 of 4.')
   })
 
   it('keeps the token out of the environment with export-env: false', async () => {

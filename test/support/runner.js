@@ -109,7 +109,7 @@ export async function runAction(options = {}) {
       log,
       outputs: readFileCommands(readFileSync(outputFile, 'utf8')),
       exported: readFileCommands(readFileSync(envFile, 'utf8')),
-      ...readLog(log)
+      ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true')
     }
   } finally {
     closeSync(fd)
@@ -122,8 +122,14 @@ function unescapeData(/** @type {string} */ value) {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 }
 
-/** @param {string} log */
-export function readLog(log) {
+const SHOWN_AS = { error: 'Error: ', warning: 'Warning: ', notice: 'Notice: ', debug: '##[debug]' }
+
+/**
+ * Reads a log as the runner does: registers masks, collects annotations, and
+ * renders the rest as the runner shows it (debug lines only in debug mode).
+ * @param {string} log @param {boolean} [debug]
+ */
+export function readLog(log, debug = false) {
   /** @type {string[]} */
   const masks = []
   /** @type {string[]} */
@@ -141,9 +147,12 @@ export function readLog(log) {
       masks.push(unescapeData(command[3] ?? ''))
       continue
     }
-    if (command?.[1] === 'error') errors.push(unescapeData(command[3] ?? ''))
-    if (command?.[1] === 'warning') warnings.push(unescapeData(command[3] ?? ''))
-    shown.push(hide(line))
+    const [, name = '', , data = ''] = command ?? []
+    if (name === 'error') errors.push(unescapeData(data))
+    if (name === 'warning') warnings.push(unescapeData(data))
+    if (name === 'debug' && !debug) continue
+    const prefix = /** @type {Record<string, string>} */ (SHOWN_AS)[name]
+    shown.push(hide(prefix === undefined ? line : prefix + unescapeData(data)))
   }
   const text = shown.join('\n')
   return {
