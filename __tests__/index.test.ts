@@ -10,7 +10,9 @@ afterEach(() => {
 
 it('runs the action, then ends a process that something keeps alive', async () => {
   jest.useFakeTimers()
-  const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never)
+  const exit = jest
+    .spyOn(process, 'exit')
+    .mockImplementation(() => undefined as never)
   await import('../src/index.js')
   expect(run).toHaveBeenCalledTimes(1)
   jest.advanceTimersByTime(999)

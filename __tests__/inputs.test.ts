@@ -91,7 +91,9 @@ describe('readInputs', () => {
 
   it('refuses a client id with a colon, which Basic auth cannot carry', () => {
     const problems = problemsOf({ ...valid, 'client-id': 'a:b' })
-    expect(problems).toEqual([expect.stringContaining("Input 'client-id' contains ':'")])
+    expect(problems).toEqual([
+      expect.stringContaining("Input 'client-id' contains ':'")
+    ])
   })
 
   it.each(['client-id', 'client-secret'])(
@@ -136,7 +138,9 @@ describe('readInputs', () => {
     'refuses the env-var %j',
     (name) => {
       expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
-        expect.stringContaining("Input 'env-var' must be an environment variable name")
+        expect.stringContaining(
+          "Input 'env-var' must be an environment variable name"
+        )
       ])
     }
   )
@@ -162,7 +166,9 @@ describe('readInputs', () => {
     'refuses retries %s',
     (raw) => {
       expect(problemsOf({ ...valid, retries: raw })).toEqual([
-        expect.stringContaining("Input 'retries' must be a whole number from 0 to 10")
+        expect.stringContaining(
+          "Input 'retries' must be a whole number from 0 to 10"
+        )
       ])
     }
   )
@@ -176,14 +182,23 @@ describe('readInputs', () => {
     expect(read({ ...valid, 'timeout-seconds': raw }).timeoutMs).toBe(expected)
   })
 
-  it.each(['0', '0.0', '-5', 'abc', '1e3', 'Infinity', '3601', '0.0001', ' 5 x'])(
-    'refuses timeout-seconds %j',
-    (raw) => {
-      expect(problemsOf({ ...valid, 'timeout-seconds': raw })).toEqual([
-        expect.stringContaining("Input 'timeout-seconds' must be a positive number")
-      ])
-    }
-  )
+  it.each([
+    '0',
+    '0.0',
+    '-5',
+    'abc',
+    '1e3',
+    'Infinity',
+    '3601',
+    '0.0001',
+    ' 5 x'
+  ])('refuses timeout-seconds %j', (raw) => {
+    expect(problemsOf({ ...valid, 'timeout-seconds': raw })).toEqual([
+      expect.stringContaining(
+        "Input 'timeout-seconds' must be a positive number"
+      )
+    ])
+  })
 
   it('reports every bad input at once', () => {
     const problems = problemsOf({
@@ -207,13 +222,20 @@ describe('readInputs', () => {
 })
 
 describe('isLoopbackHost', () => {
-  it.each(['localhost', '127.0.0.1', '127.255.0.9', '[::1]'])('%s is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true)
-  })
-  it.each(['128.0.0.1', '10.0.0.1', 'example.com', '127.0.0.1.nip.io', '[::2]', ''])(
-    '%s is not loopback',
+  it.each(['localhost', '127.0.0.1', '127.255.0.9', '[::1]'])(
+    '%s is loopback',
     (host) => {
-      expect(isLoopbackHost(host)).toBe(false)
+      expect(isLoopbackHost(host)).toBe(true)
     }
   )
+  it.each([
+    '128.0.0.1',
+    '10.0.0.1',
+    'example.com',
+    '127.0.0.1.nip.io',
+    '[::2]',
+    ''
+  ])('%s is not loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(false)
+  })
 })

@@ -51,7 +51,9 @@ describe('run', () => {
     expect(result.masks).toContain(token)
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.reveals(token)).toBe(false)
-    expect(result.shown).toContain('Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)')
+    expect(result.shown).toContain(
+      'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)'
+    )
     expect(result.shown).toContain('$TORQ_ACCESS_TOKEN')
   })
 
@@ -65,15 +67,27 @@ describe('run', () => {
   })
 
   it('leaves expires-in and expires-at empty, with a warning, when expires_in is missing', async () => {
-    server.script(replies.json(200, { access_token: 'tok-no-expiry', token_type: 'Bearer' }))
+    server.script(
+      replies.json(200, { access_token: 'tok-no-expiry', token_type: 'Bearer' })
+    )
     const result = await runWith({})
     expect(result.exitCode).toBeUndefined()
-    expect(result.outputs).toEqual({ token: 'tok-no-expiry', 'token-type': 'Bearer', 'expires-in': '', 'expires-at': '' })
-    expect(result.warnings).toEqual([expect.stringContaining('no usable expires_in')])
+    expect(result.outputs).toEqual({
+      token: 'tok-no-expiry',
+      'token-type': 'Bearer',
+      'expires-in': '',
+      'expires-at': ''
+    })
+    expect(result.warnings).toEqual([
+      expect.stringContaining('no usable expires_in')
+    ])
   })
 
   it('counts expires-at from when the successful request was sent', async () => {
-    server.script(replies.json(503, {}), replies.json(200, { access_token: 'tok-late', expires_in: 60 }))
+    server.script(
+      replies.json(503, {}),
+      replies.json(200, { access_token: 'tok-late', expires_in: 60 })
+    )
     const result = await runWith({}, [0.5])
     expect(result.sleeps).toEqual([500])
     expect(result.outputs['expires-at']).toBe('2026-11-28T16:01:00.500Z')
@@ -92,7 +106,9 @@ describe('run', () => {
     expect(result.shown).toContain(
       'Attempt 1 of 4 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s.'
     )
-    expect(result.shown).toContain('Attempt 2 of 4 failed: The token request failed (HTTP 429). Retrying in 2.3 s.')
+    expect(result.shown).toContain(
+      'Attempt 2 of 4 failed: The token request failed (HTTP 429). Retrying in 2.3 s.'
+    )
     expect(result.shown).toContain('Attempt 3 of 4 failed')
     expect(result.shown).not.toContain('oops')
   })
@@ -102,7 +118,9 @@ describe('run', () => {
     const result = await runWith({ retries: '2' })
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(3)
-    expect(result.errors).toEqual(['The token request failed (HTTP 502). (3 attempts made)'])
+    expect(result.errors).toEqual([
+      'The token request failed (HTTP 502). (3 attempts made)'
+    ])
     expect(result.outputs).toEqual({})
     expect(result.exported).toEqual({})
   })
@@ -111,14 +129,21 @@ describe('run', () => {
     const result = await runWith({ 'client-secret': 'not-the-secret' })
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(1)
-    expect(result.errors).toEqual([expect.stringContaining('Torq rejected the client credentials')])
+    expect(result.errors).toEqual([
+      expect.stringContaining('Torq rejected the client credentials')
+    ])
     expect(result.reveals('not-the-secret')).toBe(false)
   })
 
   it('masks the secret before a server that echoes it can show it', async () => {
-    const basic = Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')
+    const basic = Buffer.from(
+      `${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`
+    ).toString('base64')
     server.script(
-      replies.json(400, { error: 'invalid_request', error_description: `got ${DEMO_CLIENT_SECRET} / ${basic}` })
+      replies.json(400, {
+        error: 'invalid_request',
+        error_description: `got ${DEMO_CLIENT_SECRET} / ${basic}`
+      })
     )
     const result = await runWith({})
     expect(result.exitCode).toBe(1)
@@ -128,7 +153,13 @@ describe('run', () => {
   })
 
   it('writes no output and no variable for a token it refuses', async () => {
-    server.script(replies.json(200, { access_token: 'tok\nTORQ_X=1', token_type: 'Bearer', expires_in: 3600 }))
+    server.script(
+      replies.json(200, {
+        access_token: 'tok\nTORQ_X=1',
+        token_type: 'Bearer',
+        expires_in: 3600
+      })
+    )
     const result = await runWith({})
     expect(result.exitCode).toBe(1)
     expect(result.outputs).toEqual({})
@@ -137,23 +168,36 @@ describe('run', () => {
   })
 
   it('says so when the secret did not arrive, with the real clock untouched', async () => {
-    const finish = emulateRunner({ 'client-id': DEMO_CLIENT_ID, 'client-secret': '' })
+    const finish = emulateRunner({
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': ''
+    })
     await run()
     const result = finish()
     expect(result.exitCode).toBe(1)
     expect(result.masks).toEqual([])
-    expect(result.errors).toEqual([expect.stringMatching(/^Input 'client-secret' is empty.*forks or by Dependabot/)])
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^Input 'client-secret' is empty.*forks or by Dependabot/
+      )
+    ])
   })
 
   it('reports one bad input as the failure, before any request', async () => {
     const result = await runWith({ region: 'ap', 'auth-url': '' })
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(0)
-    expect(result.errors).toEqual([expect.stringMatching(/^Input 'region' must be one of us, eu/)])
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^Input 'region' must be one of us, eu/)
+    ])
   })
 
   it('reports several bad inputs one per line, then a summary', async () => {
-    const result = await runWith({ 'client-id': '', retries: 'x', 'timeout-seconds': '-1' })
+    const result = await runWith({
+      'client-id': '',
+      retries: 'x',
+      'timeout-seconds': '-1'
+    })
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(0)
     expect(result.errors).toEqual([
@@ -168,16 +212,27 @@ describe('run', () => {
   it('masks a multi-line secret line by line before refusing it', async () => {
     const result = await runWith({ 'client-secret': 'first-line\nsecond-line' })
     expect(result.exitCode).toBe(1)
-    expect(result.masks).toEqual(['first-line\nsecond-line', 'first-line', 'second-line'])
-    expect(result.errors).toEqual([expect.stringContaining("Input 'client-secret' contains a line break")])
+    expect(result.masks).toEqual([
+      'first-line\nsecond-line',
+      'first-line',
+      'second-line'
+    ])
+    expect(result.errors).toEqual([
+      expect.stringContaining("Input 'client-secret' contains a line break")
+    ])
   })
 
   it('turns a thrown non-Error into a failure', async () => {
-    const finish = emulateRunner({ 'client-id': DEMO_CLIENT_ID, 'client-secret': 's', 'auth-url': server.url })
+    const finish = emulateRunner({
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': 's',
+      'auth-url': server.url
+    })
     const clock = { now: () => START, random: () => 0, sleep: async () => {} }
     await run({
       ...clock,
       now: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error on purpose
         throw 'clock broke'
       }
     })

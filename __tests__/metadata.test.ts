@@ -7,7 +7,10 @@ import { ACTION_NAME, ACTION_VERSION, USER_AGENT } from '../src/version.js'
 import { ROOT } from '../test/support/runner.js'
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-  inputs: Record<string, { description?: string; required?: boolean; default?: string }>
+  inputs: Record<
+    string,
+    { description?: string; required?: boolean; default?: string }
+  >
   outputs: Record<string, { description?: string }>
   runs: { using: string; main: string }
   branding: { icon?: string; color?: string }
@@ -35,8 +38,16 @@ describe('action.yml', () => {
       'retries',
       'timeout-seconds'
     ])
-    expect(Object.keys(action.outputs)).toEqual(['token', 'token-type', 'expires-in', 'expires-at'])
-    for (const spec of [...Object.values(action.inputs), ...Object.values(action.outputs)]) {
+    expect(Object.keys(action.outputs)).toEqual([
+      'token',
+      'token-type',
+      'expires-in',
+      'expires-at'
+    ])
+    for (const spec of [
+      ...Object.values(action.inputs),
+      ...Object.values(action.outputs)
+    ]) {
       expect(spec.description?.length).toBeGreaterThan(10)
     }
     expect(action.inputs['client-id']?.required).toBe(true)

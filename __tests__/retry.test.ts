@@ -38,12 +38,18 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Sat, 28 Nov 2026 15:59:00 GMT', now)).toBe(0)
   })
 
-  it.each([undefined, '', '-1', '1.5', 'soon', '5 seconds', 'Sat, 99 Foo 2026', '2026-11-28'])(
-    'ignores %j',
-    (value) => {
-      expect(parseRetryAfter(value, now)).toBeUndefined()
-    }
-  )
+  it.each([
+    undefined,
+    '',
+    '-1',
+    '1.5',
+    'soon',
+    '5 seconds',
+    'Sat, 99 Foo 2026',
+    '2026-11-28'
+  ])('ignores %j', (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined()
+  })
 })
 
 describe('decide', () => {
@@ -55,21 +61,36 @@ describe('decide', () => {
 
   it('retries a transient failure until the retries are used up', () => {
     expect(decide(transient(), 1, 3, 0.5)).toEqual({ retry: true, waitMs: 500 })
-    expect(decide(transient(), 3, 3, 0.5)).toEqual({ retry: true, waitMs: 2000 })
+    expect(decide(transient(), 3, 3, 0.5)).toEqual({
+      retry: true,
+      waitMs: 2000
+    })
     expect(decide(transient(), 4, 3, 0.5)).toEqual({ retry: false })
     expect(decide(transient(), 1, 0, 0.5)).toEqual({ retry: false })
   })
 
   it('waits at least Retry-After, plus a little jitter', () => {
-    expect(decide(transient(7000), 1, 3, 0)).toEqual({ retry: true, waitMs: 7000 })
-    expect(decide(transient(7000), 1, 3, 0.999)).toEqual({ retry: true, waitMs: 7499 })
-    expect(decide(transient(60_000), 1, 3, 0)).toEqual({ retry: true, waitMs: 60_000 })
+    expect(decide(transient(7000), 1, 3, 0)).toEqual({
+      retry: true,
+      waitMs: 7000
+    })
+    expect(decide(transient(7000), 1, 3, 0.999)).toEqual({
+      retry: true,
+      waitMs: 7499
+    })
+    expect(decide(transient(60_000), 1, 3, 0)).toEqual({
+      retry: true,
+      waitMs: 60_000
+    })
   })
 
   it('gives up at once when Retry-After is over 60 s, and says so', () => {
     const decision = decide(transient(61_000), 1, 3, 0.5)
     expect(decision.retry).toBe(false)
-    expect(decision).toHaveProperty('reason', expect.stringContaining('retry after 61 s'))
+    expect(decision).toHaveProperty(
+      'reason',
+      expect.stringContaining('retry after 61 s')
+    )
   })
 })
 
@@ -77,7 +98,9 @@ describe('withRetries', () => {
   it('returns the first success without waiting', async () => {
     const { clock, sleeps } = fakeClock()
     const log = { retrying: jest.fn() }
-    await expect(withRetries(async () => 'ok', 3, clock, log)).resolves.toBe('ok')
+    await expect(withRetries(async () => 'ok', 3, clock, log)).resolves.toBe(
+      'ok'
+    )
     expect(sleeps).toEqual([])
     expect(log.retrying).not.toHaveBeenCalled()
   })
@@ -114,7 +137,9 @@ describe('withRetries', () => {
   it('keeps a persistently failing endpoint within 30 s at the defaults', async () => {
     const { clock, elapsed } = fakeClock([1 - 1e-9])
     await expect(
-      withRetries(async () => Promise.reject(transient()), 3, clock, { retrying: () => {} })
+      withRetries(async () => Promise.reject(transient()), 3, clock, {
+        retrying: () => {}
+      })
     ).rejects.toThrow()
     expect(elapsed()).toBeLessThan(30_000)
     expect(elapsed()).toBeLessThanOrEqual(BACKOFF_CAP_MS)
@@ -125,9 +150,9 @@ describe('withRetries', () => {
     const attempt = jest.fn(async () => {
       throw permanent()
     })
-    await expect(withRetries(attempt, 3, clock, { retrying: () => {} })).rejects.toThrow(
-      /^HTTP 400\.$/
-    )
+    await expect(
+      withRetries(attempt, 3, clock, { retrying: () => {} })
+    ).rejects.toThrow(/^HTTP 400\.$/)
     expect(attempt).toHaveBeenCalledTimes(1)
     expect(sleeps).toEqual([])
   })
@@ -138,7 +163,9 @@ describe('withRetries', () => {
       .fn<() => Promise<string>>()
       .mockRejectedValueOnce(transient(1000))
       .mockRejectedValueOnce(transient(90_000))
-    await expect(withRetries(attempt, 3, clock, { retrying: () => {} })).rejects.toThrow(
+    await expect(
+      withRetries(attempt, 3, clock, { retrying: () => {} })
+    ).rejects.toThrow(
       'HTTP 503. The server asked to retry after 90 s, longer than the 60 s this action waits; not retrying. Run the workflow again later. (2 attempts made)'
     )
   })
@@ -147,7 +174,10 @@ describe('withRetries', () => {
     const { clock } = fakeClock()
     const odd = { not: 'an error' }
     await expect(
-      withRetries(async () => Promise.reject(odd), 3, clock, { retrying: () => {} })
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- on purpose
+      withRetries(async () => Promise.reject(odd), 3, clock, {
+        retrying: () => {}
+      })
     ).rejects.toBe(odd)
   })
 })

@@ -1,4 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  it
+} from '@jest/globals'
 import * as net from 'node:net'
 import { TokenRequestError } from '../src/errors.js'
 import {
@@ -22,7 +29,10 @@ type Server = Awaited<ReturnType<typeof startTorqServer>>
 
 const NOW = Date.parse('2026-11-28T16:00:00Z')
 
-function requestTo(url: string, overrides: Partial<TokenRequest> = {}): TokenRequest {
+function requestTo(
+  url: string,
+  overrides: Partial<TokenRequest> = {}
+): TokenRequest {
   return {
     url: new URL(url),
     clientId: DEMO_CLIENT_ID,
@@ -49,7 +59,10 @@ describe('requestToken against a Torq-compatible server', () => {
   let server: Server
   beforeAll(async () => {
     server = await startTorqServer({
-      clients: { [DEMO_CLIENT_ID]: DEMO_CLIENT_SECRET, 'ïd.-_~': 'p@ss:w%rd+/=' }
+      clients: {
+        [DEMO_CLIENT_ID]: DEMO_CLIENT_SECRET,
+        'ïd.-_~': 'p@ss:w%rd+/='
+      }
     })
   })
   afterAll(() => server.close())
@@ -81,16 +94,23 @@ describe('requestToken against a Torq-compatible server', () => {
   })
 
   it('sends id and secret raw, as curl -u does, not form-encoded', async () => {
-    await requestToken(requestTo(server.url, { clientId: 'ïd.-_~', clientSecret: 'p@ss:w%rd+/=' }))
-    const header = server.requests[0]?.headers.authorization ?? ''
-    expect(Buffer.from(header.replace('Basic ', ''), 'base64').toString('utf8')).toBe(
-      'ïd.-_~:p@ss:w%rd+/='
+    await requestToken(
+      requestTo(server.url, {
+        clientId: 'ïd.-_~',
+        clientSecret: 'p@ss:w%rd+/='
+      })
     )
+    const header = server.requests[0]?.headers.authorization ?? ''
+    expect(
+      Buffer.from(header.replace('Basic ', ''), 'base64').toString('utf8')
+    ).toBe('ïd.-_~:p@ss:w%rd+/=')
     expect(basicCredentials('a', 'b')).toBe('YTpi')
   })
 
   it('turns 401 invalid_client into a hint about secret and region', async () => {
-    const error = await failure(requestToken(requestTo(server.url, { clientSecret: 'wrong' })))
+    const error = await failure(
+      requestToken(requestTo(server.url, { clientSecret: 'wrong' }))
+    )
     expect(error.retryable).toBe(false)
     expect(error.message).toContain('Torq rejected the client credentials')
     expect(error.message).toContain('HTTP 401, invalid_client')
@@ -115,7 +135,9 @@ describe('requestToken against a Torq-compatible server', () => {
   it('gives up on a server that accepts and never answers, at timeout-seconds', async () => {
     server.script(replies.hang())
     const started = Date.now()
-    const error = await failure(requestToken(requestTo(server.url, { timeoutMs: 300 })))
+    const error = await failure(
+      requestToken(requestTo(server.url, { timeoutMs: 300 }))
+    )
     expect(Date.now() - started).toBeLessThan(3000)
     expect(error.retryable).toBe(true)
     expect(error.message).toContain('within 0.3 s (timeout-seconds)')
@@ -123,7 +145,9 @@ describe('requestToken against a Torq-compatible server', () => {
 
   it('counts a body that stalls after the headers against the same limit', async () => {
     server.script(replies.stallBody())
-    const error = await failure(requestToken(requestTo(server.url, { timeoutMs: 300 })))
+    const error = await failure(
+      requestToken(requestTo(server.url, { timeoutMs: 300 }))
+    )
     expect(error.retryable).toBe(true)
     expect(error.message).toContain('within 0.3 s')
   })
@@ -132,7 +156,9 @@ describe('requestToken against a Torq-compatible server', () => {
     server.script(replies.dropMidBody())
     const error = await failure(requestToken(requestTo(server.url)))
     expect(error.retryable).toBe(true)
-    expect(error.message).toMatch(/^Could not get an answer from 127\.0\.0\.1:\d+: aborted/)
+    expect(error.message).toMatch(
+      /^Could not get an answer from 127\.0\.0\.1:\d+: aborted/
+    )
   })
 
   it.each([
@@ -153,7 +179,11 @@ describe('requestToken against a Torq-compatible server', () => {
 
   it('reads Retry-After on 503 and 429 only', async () => {
     server.script(
-      replies.json(503, { error: 'temporarily_unavailable' }, { 'Retry-After': '7' }),
+      replies.json(
+        503,
+        { error: 'temporarily_unavailable' },
+        { 'Retry-After': '7' }
+      ),
       replies.json(429, {}, { 'Retry-After': 'Sat, 28 Nov 2026 16:00:02 GMT' }),
       replies.json(500, {}, { 'Retry-After': '7' })
     )
@@ -177,7 +207,9 @@ describe('requestToken against a Torq-compatible server', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const { port } = closed.address() as net.AddressInfo
     await new Promise((resolve) => closed.close(resolve))
-    const error = await failure(requestToken(requestTo(`http://127.0.0.1:${port}/v1/auth/token`)))
+    const error = await failure(
+      requestToken(requestTo(`http://127.0.0.1:${port}/v1/auth/token`))
+    )
     expect(error.retryable).toBe(true)
     expect(error.message).toContain('ECONNREFUSED')
   })
@@ -186,11 +218,15 @@ describe('requestToken against a Torq-compatible server', () => {
 describe('requestToken over TLS', () => {
   it('names an untrusted certificate, NODE_EXTRA_CA_CERTS, and does not retry', async () => {
     const certs = makeCertificates(['127.0.0.1'])
-    const server = await startTorqServer({ tls: { key: certs.key, cert: certs.cert } })
+    const server = await startTorqServer({
+      tls: { key: certs.key, cert: certs.cert }
+    })
     try {
       const error = await failure(requestToken(requestTo(server.url)))
       expect(error.retryable).toBe(false)
-      expect(error.message).toContain('TLS certificate problem talking to 127.0.0.1')
+      expect(error.message).toContain(
+        'TLS certificate problem talking to 127.0.0.1'
+      )
       expect(error.message).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE')
       expect(error.message).toContain('NODE_EXTRA_CA_CERTS')
       expect(server.requests).toHaveLength(0)
@@ -203,14 +239,21 @@ describe('requestToken over TLS', () => {
 
 describe('interpretAnswer', () => {
   const request = requestTo('https://auth.torq.io/v1/auth/token')
-  const answer = (status: number, body: unknown, extra: Partial<Answer> = {}): Answer => ({
+  const answer = (
+    status: number,
+    body: unknown,
+    extra: Partial<Answer> = {}
+  ): Answer => ({
     status,
     contentType: 'application/json',
     retryAfter: undefined,
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...extra
   })
-  const rejects = (a: Answer, req: TokenRequest = request): TokenRequestError => {
+  const rejects = (
+    a: Answer,
+    req: TokenRequest = request
+  ): TokenRequestError => {
     try {
       interpretAnswer(a, req)
     } catch (error) {
@@ -222,13 +265,30 @@ describe('interpretAnswer', () => {
 
   it('reads a Torq token answer', () => {
     expect(
-      interpretAnswer(answer(200, { access_token: 'abc-123', expires_in: 3600, token_type: 'Bearer' }), request)
+      interpretAnswer(
+        answer(200, {
+          access_token: 'abc-123',
+          expires_in: 3600,
+          token_type: 'Bearer'
+        }),
+        request
+      )
     ).toEqual({ accessToken: 'abc-123', tokenType: 'Bearer', expiresIn: 3600 })
   })
 
   it('accepts token_type in any case, and a missing one as Bearer', () => {
-    expect(interpretAnswer(answer(200, { access_token: 'a', token_type: 'bearer', expires_in: 1 }), request).tokenType).toBe('bearer')
-    expect(interpretAnswer(answer(200, { access_token: 'a', expires_in: 1 }), request).tokenType).toBe('Bearer')
+    expect(
+      interpretAnswer(
+        answer(200, { access_token: 'a', token_type: 'bearer', expires_in: 1 }),
+        request
+      ).tokenType
+    ).toBe('bearer')
+    expect(
+      interpretAnswer(
+        answer(200, { access_token: 'a', expires_in: 1 }),
+        request
+      ).tokenType
+    ).toBe('Bearer')
   })
 
   it.each([
@@ -240,7 +300,12 @@ describe('interpretAnswer', () => {
     ['soon', undefined],
     [null, undefined]
   ])('reads expires_in %j as %j', (raw, expected) => {
-    expect(interpretAnswer(answer(200, { access_token: 'a', expires_in: raw }), request).expiresIn).toBe(expected)
+    expect(
+      interpretAnswer(
+        answer(200, { access_token: 'a', expires_in: raw }),
+        request
+      ).expiresIn
+    ).toBe(expected)
   })
 
   it.each([
@@ -253,33 +318,60 @@ describe('interpretAnswer', () => {
   ])('says when access_token is missing from %j', (body) => {
     const error = rejects(answer(200, body))
     expect(error.retryable).toBe(false)
-    expect(error.message).toBe('The token endpoint answered HTTP 200 but the JSON has no access_token.')
+    expect(error.message).toBe(
+      'The token endpoint answered HTTP 200 but the JSON has no access_token.'
+    )
   })
 
-  it.each(['abc def', 'abc\n::set-output name=x::y', 'abc\t', 'abc\u0000', 'abc\r'])(
-    'refuses a token with whitespace or control characters (%j)',
-    (token) => {
-      const error = rejects(answer(200, { access_token: token, token_type: 'Bearer', expires_in: 3600 }))
-      expect(error.retryable).toBe(false)
-      expect(error.message).toContain('whitespace or control characters')
-      expect(error.message).not.toContain('abc')
-    }
-  )
+  it.each([
+    'abc def',
+    'abc\n::set-output name=x::y',
+    'abc\t',
+    'abc\u0000',
+    'abc\r'
+  ])('refuses a token with whitespace or control characters (%j)', (token) => {
+    const error = rejects(
+      answer(200, {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: 3600
+      })
+    )
+    expect(error.retryable).toBe(false)
+    expect(error.message).toContain('whitespace or control characters')
+    expect(error.message).not.toContain('abc')
+  })
 
   it('refuses a token type other than bearer', () => {
     const error = rejects(answer(200, { access_token: 'a', token_type: 'mac' }))
-    expect(error.message).toBe('The token endpoint returned token_type "mac"; this action hands out Bearer tokens only.')
-    expect(rejects(answer(200, { access_token: 'a', token_type: 7 })).message).toContain('token_type "7"')
+    expect(error.message).toBe(
+      'The token endpoint returned token_type "mac"; this action hands out Bearer tokens only.'
+    )
+    expect(
+      rejects(answer(200, { access_token: 'a', token_type: 7 })).message
+    ).toContain('token_type "7"')
   })
 
   it('describes a 200 that is not JSON by its content type, never its body', () => {
-    const html = rejects(answer(200, '<html>Sign in to the proxy SECRET-PAGE</html>', { contentType: 'text/html; charset=utf-8' }))
+    const html = rejects(
+      answer(200, '<html>Sign in to the proxy SECRET-PAGE</html>', {
+        contentType: 'text/html; charset=utf-8'
+      })
+    )
     expect(html.retryable).toBe(false)
-    expect(html.message).toContain('HTTP 200, but the body is not valid JSON (content type text/html)')
+    expect(html.message).toContain(
+      'HTTP 200, but the body is not valid JSON (content type text/html)'
+    )
     expect(html.message).not.toContain('SECRET-PAGE')
-    expect(rejects(answer(200, '{"access_token":"ab')).message).toContain('(content type application/json)')
-    expect(rejects(answer(200, '', { contentType: '' })).message).toContain('(empty body)')
-    expect(rejects(answer(200, 'x', { contentType: '' })).message).toContain('(no content type)')
+    expect(rejects(answer(200, '{"access_token":"ab')).message).toContain(
+      '(content type application/json)'
+    )
+    expect(rejects(answer(200, '', { contentType: '' })).message).toContain(
+      '(empty body)'
+    )
+    expect(rejects(answer(200, 'x', { contentType: '' })).message).toContain(
+      '(no content type)'
+    )
   })
 
   it.each([
@@ -303,18 +395,31 @@ describe('interpretAnswer', () => {
 
   it('quotes only the RFC 6749 error fields of an error answer', () => {
     const error = rejects(
-      answer(400, { error: 'invalid_request', error_description: 'grant_type is\nmissing', extra: 'BODY-ONLY' })
+      answer(400, {
+        error: 'invalid_request',
+        error_description: 'grant_type is\nmissing',
+        extra: 'BODY-ONLY'
+      })
     )
-    expect(error.message).toBe('The token request failed (HTTP 400, invalid_request, "grant_type is missing").')
+    expect(error.message).toBe(
+      'The token request failed (HTTP 400, invalid_request, "grant_type is missing").'
+    )
   })
 
   it('shortens a long error_description and ignores fields of the wrong type', () => {
-    const long = rejects(answer(400, { error: 'invalid_request', error_description: 'x'.repeat(500) }))
+    const long = rejects(
+      answer(400, {
+        error: 'invalid_request',
+        error_description: 'x'.repeat(500)
+      })
+    )
     expect(long.message).toContain(`"${'x'.repeat(200)}…"`)
-    expect(rejects(answer(400, { error: 5, error_description: ['x'] })).message).toBe(
+    expect(
+      rejects(answer(400, { error: 5, error_description: ['x'] })).message
+    ).toBe('The token request failed (HTTP 400).')
+    expect(rejects(answer(400, [1, 2])).message).toBe(
       'The token request failed (HTTP 400).'
     )
-    expect(rejects(answer(400, [1, 2])).message).toBe('The token request failed (HTTP 400).')
   })
 
   it('cuts the secret out of an error that echoes it', () => {
@@ -331,36 +436,62 @@ describe('interpretAnswer', () => {
   })
 
   it('describes an error answer that is not JSON by status and content type', () => {
-    const error = rejects(answer(502, '<html>Bad gateway at proxy-17</html>', { contentType: 'text/html' }))
-    expect(error.message).toBe('The token request failed (HTTP 502, not JSON: content type text/html).')
-    expect(rejects(answer(500, '')).message).toBe('The token request failed (HTTP 500, not JSON: empty body).')
+    const error = rejects(
+      answer(502, '<html>Bad gateway at proxy-17</html>', {
+        contentType: 'text/html'
+      })
+    )
+    expect(error.message).toBe(
+      'The token request failed (HTTP 502, not JSON: content type text/html).'
+    )
+    expect(rejects(answer(500, '')).message).toBe(
+      'The token request failed (HTTP 500, not JSON: empty body).'
+    )
   })
 
   it('says which setting to check on 401, for auth-url too', () => {
     const viaRegion = rejects(answer(401, ''))
     expect(viaRegion.message).toContain('HTTP 401, not JSON: empty body')
     expect(viaRegion.message).toContain('that region matches the account')
-    const viaUrl = rejects(answer(400, { error: 'invalid_client' }), { ...request, endpointSource: 'auth-url' })
-    expect(viaUrl.message).toContain('Torq rejected the client credentials (HTTP 400, invalid_client)')
+    const viaUrl = rejects(answer(400, { error: 'invalid_client' }), {
+      ...request,
+      endpointSource: 'auth-url'
+    })
+    expect(viaUrl.message).toContain(
+      'Torq rejected the client credentials (HTTP 400, invalid_client)'
+    )
     expect(viaUrl.message).toContain('that auth-url points at the account')
   })
 
   it('names the setting to check on a redirect', () => {
-    const error = rejects(answer(301, ''), { ...request, endpointSource: 'auth-url' })
+    const error = rejects(answer(301, ''), {
+      ...request,
+      endpointSource: 'auth-url'
+    })
     expect(error.message).toContain('Check auth-url')
   })
 })
 
 describe('connectionError', () => {
   const url = new URL('https://auth.torq.io/v1/auth/token')
-  const errno = (code: string, message: string) => Object.assign(new Error(message), { code })
+  const errno = (code: string, message: string) =>
+    Object.assign(new Error(message), { code })
 
   it.each([
     ['CERT_HAS_EXPIRED', 'certificate has expired'],
     ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
-    ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
-    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"]
+    [
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'self-signed certificate in certificate chain'
+    ],
+    [
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'unable to get local issuer certificate'
+    ],
+    [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      "Hostname/IP does not match certificate's altnames"
+    ]
   ])('calls %s a certificate problem, not to be retried', (code, message) => {
     const error = connectionError(errno(code, message), url)
     expect(error.retryable).toBe(false)
@@ -370,29 +501,60 @@ describe('connectionError', () => {
   })
 
   it('explains a proxy that refuses the tunnel, retrying only its 5xx', () => {
-    const refused = connectionError(errno('ECONNRESET', 'tunneling socket could not be established, statusCode=403'), url)
+    const refused = connectionError(
+      errno(
+        'ECONNRESET',
+        'tunneling socket could not be established, statusCode=403'
+      ),
+      url
+    )
     expect(refused.retryable).toBe(false)
-    expect(refused.message).toContain('The proxy refused or failed to open a tunnel to auth.torq.io')
+    expect(refused.message).toContain(
+      'The proxy refused or failed to open a tunnel to auth.torq.io'
+    )
     expect(refused.message).toContain('HTTPS_PROXY')
-    const failing = connectionError(errno('ECONNRESET', 'tunneling socket could not be established, statusCode=502'), url)
+    const failing = connectionError(
+      errno(
+        'ECONNRESET',
+        'tunneling socket could not be established, statusCode=502'
+      ),
+      url
+    )
     expect(failing.retryable).toBe(true)
   })
 
   it('does not retry a name that does not resolve', () => {
-    const error = connectionError(errno('ENOTFOUND', 'getaddrinfo ENOTFOUND auth.torq.io'), url)
-    expect(error).toMatchObject({ retryable: false, message: expect.stringContaining('Could not resolve auth.torq.io') })
+    const error = connectionError(
+      errno('ENOTFOUND', 'getaddrinfo ENOTFOUND auth.torq.io'),
+      url
+    )
+    expect(error).toMatchObject({
+      retryable: false,
+      message: expect.stringContaining('Could not resolve auth.torq.io')
+    })
   })
 
-  it.each(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH'])('retries %s', (code) => {
-    const error = connectionError(errno(code, `connect ${code} 1.2.3.4:443`), url)
-    expect(error.retryable).toBe(true)
-    expect(error.message).toBe(`Could not get an answer from auth.torq.io: connect ${code} 1.2.3.4:443.`)
-  })
+  it.each(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH'])(
+    'retries %s',
+    (code) => {
+      const error = connectionError(
+        errno(code, `connect ${code} 1.2.3.4:443`),
+        url
+      )
+      expect(error.retryable).toBe(true)
+      expect(error.message).toBe(
+        `Could not get an answer from auth.torq.io: connect ${code} 1.2.3.4:443.`
+      )
+    }
+  )
 
   it('names the code when the message does not, and does not retry the unknown', () => {
-    expect(connectionError(errno('EPROTO', 'wrong version number'), url)).toMatchObject({
+    expect(
+      connectionError(errno('EPROTO', 'wrong version number'), url)
+    ).toMatchObject({
       retryable: false,
-      message: 'Could not get an answer from auth.torq.io: wrong version number (EPROTO).'
+      message:
+        'Could not get an answer from auth.torq.io: wrong version number (EPROTO).'
     })
     expect(connectionError('odd', url)).toMatchObject({
       retryable: false,

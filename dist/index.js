@@ -31396,7 +31396,7 @@ const MAX_TIMEOUT_SECONDS = 3600;
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
 // Control characters, including CR/LF: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const YAML_TRUE = ['true', 'True', 'TRUE'];
 const YAML_FALSE = ['false', 'False', 'FALSE'];
@@ -31710,7 +31710,10 @@ const TRANSIENT_CODES = new Set([
 ]);
 /** Describes a transport failure without anything the server sent. */
 function connectionError(error, url) {
-    const { code = '', message = String(error) } = error;
+    // Not `instanceof Error`: errors may come from another realm.
+    const fields = typeof error === 'object' && error !== null ? error : {};
+    const code = fields.code ?? '';
+    const message = typeof fields.message === 'string' ? fields.message : String(error);
     if (TLS_CODES.test(code)) {
         return new TokenRequestError(`TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
     }
@@ -31772,18 +31775,25 @@ function readToken(json) {
     }
     // The token goes into the runner's output and environment files; a line
     // break or space in it could forge entries there, and no real token has one.
+    // eslint-disable-next-line no-control-regex -- control characters are the point
     if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
         throw new TokenRequestError('The access_token in the answer contains whitespace or control characters, which no Torq token has; it was refused and nothing was written.', { retryable: false });
     }
     const tokenType = fields['token_type'] ?? 'Bearer';
     if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new TokenRequestError(`The token endpoint returned token_type ${JSON.stringify(clean(String(tokenType)))}; this action hands out Bearer tokens only.`, { retryable: false });
+        throw new TokenRequestError(`The token endpoint returned token_type ${JSON.stringify(clean(typeof tokenType === 'string' ? tokenType : JSON.stringify(tokenType)))}; this action hands out Bearer tokens only.`, { retryable: false });
     }
-    return { accessToken, tokenType, expiresIn: readExpiresIn(fields['expires_in']) };
+    return {
+        accessToken,
+        tokenType,
+        expiresIn: readExpiresIn(fields['expires_in'])
+    };
 }
 function readExpiresIn(value) {
     const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds >= 0
+    return typeof seconds === 'number' &&
+        Number.isSafeInteger(seconds) &&
+        seconds >= 0
         ? seconds
         : undefined;
 }
@@ -31826,6 +31836,7 @@ function describeBody(answer) {
  * never trusted to be free of secrets; those are masked before any request.
  */
 function clean(text) {
+    // eslint-disable-next-line no-control-regex -- control characters are the point
     const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

@@ -4,7 +4,11 @@
 // files. Prints both medians and their ratio; the target is 1.3x or less.
 //   npm run bench -- [runs]   (default 40 of each, after 3 warm-up pairs)
 import { fileURLToPath } from 'node:url'
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startTorqServer } from '../test/support/torq-server.js'
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  startTorqServer
+} from '../test/support/torq-server.js'
 import { node24, runAction } from '../test/support/runner.js'
 
 const TARGET = 1.3
@@ -18,10 +22,20 @@ async function once(entry) {
   const result = await runAction({
     node,
     ...(entry ? { entry } : {}),
-    inputs: { 'client-id': DEMO_CLIENT_ID, 'client-secret': DEMO_CLIENT_SECRET, 'auth-url': server.url }
+    inputs: {
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': DEMO_CLIENT_SECRET,
+      'auth-url': server.url
+    }
   })
-  if (result.exitCode !== 0 || !result.outputs['token'] || !result.exported['TORQ_ACCESS_TOKEN']) {
-    throw new Error(`${entry ?? 'dist/index.js'} did not produce a token:\n${result.log}`)
+  if (
+    result.exitCode !== 0 ||
+    !result.outputs['token'] ||
+    !result.exported['TORQ_ACCESS_TOKEN']
+  ) {
+    throw new Error(
+      `${entry ?? 'dist/index.js'} did not produce a token:\n${result.log}`
+    )
   }
   return result.durationMs
 }
@@ -30,7 +44,9 @@ async function once(entry) {
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+  return sorted.length % 2
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
 try {
@@ -55,8 +71,12 @@ try {
   const ratio = median(action) / median(plain)
   console.log(`node: ${node} (${process.platform}-${process.arch})`)
   console.log(`runs: ${runs} of each, alternating, after 3 warm-up pairs`)
-  console.log(`action   (dist/index.js)       median ${median(action).toFixed(1)} ms`)
-  console.log(`baseline (dependency-free)     median ${median(plain).toFixed(1)} ms`)
+  console.log(
+    `action   (dist/index.js)       median ${median(action).toFixed(1)} ms`
+  )
+  console.log(
+    `baseline (dependency-free)     median ${median(plain).toFixed(1)} ms`
+  )
   console.log(`ratio ${ratio.toFixed(3)}x (target <= ${TARGET}x)`)
   if (ratio > TARGET) process.exitCode = 1
 } finally {

@@ -8,18 +8,30 @@ import { show } from './show.js'
 const id = process.env.TORQ_CLIENT_ID ?? ''
 const secret = process.env.TORQ_CLIENT_SECRET ?? ''
 if (!id || !secret) {
-  console.error('Set TORQ_CLIENT_ID and TORQ_CLIENT_SECRET (and TORQ_REGION=eu for app.eu.torq.io).')
+  console.error(
+    'Set TORQ_CLIENT_ID and TORQ_CLIENT_SECRET (and TORQ_REGION=eu for app.eu.torq.io).'
+  )
   process.exit(2)
 }
 /** @type {Record<string, string>} */
 const env = {}
-for (const name of ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS']) {
+for (const name of [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS'
+]) {
   const value = process.env[name]
   if (value) env[name] = value
 }
 const result = await runAction({
   node: node24() ?? process.execPath,
-  inputs: { 'client-id': id, 'client-secret': secret, region: process.env.TORQ_REGION ?? 'us' },
+  inputs: {
+    'client-id': id,
+    'client-secret': secret,
+    region: process.env.TORQ_REGION ?? 'us'
+  },
   env
 })
 show(`Torq (${process.env.TORQ_REGION ?? 'us'})`, result)

@@ -28,7 +28,7 @@ const FORK_HINT =
 
 // Control characters, including CR/LF: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are the point
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 const YAML_TRUE = ['true', 'True', 'TRUE']

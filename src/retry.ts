@@ -54,8 +54,7 @@ export function parseRetryAfter(
 
 /** What to do after a failed attempt: wait `ms` and retry, or stop. */
 export type Decision =
-  | { retry: true; waitMs: number }
-  | { retry: false; reason?: string }
+  { retry: true; waitMs: number } | { retry: false; reason?: string }
 
 export function decide(
   error: unknown,
@@ -85,7 +84,12 @@ export function decide(
 }
 
 export interface RetryLog {
-  retrying: (attempt: number, attempts: number, reason: string, waitMs: number) => void
+  retrying: (
+    attempt: number,
+    attempts: number,
+    reason: string,
+    waitMs: number
+  ) => void
 }
 
 /**
@@ -114,7 +118,11 @@ export async function withRetries<T>(
   }
 }
 
-function finalError(error: unknown, attempts: number, reason?: string): unknown {
+function finalError(
+  error: unknown,
+  attempts: number,
+  reason?: string
+): unknown {
   if (!(error instanceof TokenRequestError)) {
     return error
   }

@@ -31,7 +31,10 @@ const RETRYABLE_STATUS = new Set([408, 429])
 const RETRY_AFTER_STATUS = new Set([429, 503])
 
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
-export function basicCredentials(clientId: string, clientSecret: string): string {
+export function basicCredentials(
+  clientId: string,
+  clientSecret: string
+): string {
   return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64')
 }
 
@@ -145,7 +148,12 @@ const TRANSIENT_CODES = new Set([
 
 /** Describes a transport failure without anything the server sent. */
 export function connectionError(error: unknown, url: URL): TokenRequestError {
-  const { code = '', message = String(error) } = error as NodeJS.ErrnoException
+  // Not `instanceof Error`: errors may come from another realm.
+  const fields: Partial<NodeJS.ErrnoException> =
+    typeof error === 'object' && error !== null ? error : {}
+  const code = fields.code ?? ''
+  const message =
+    typeof fields.message === 'string' ? fields.message : String(error)
   if (TLS_CODES.test(code)) {
     return new TokenRequestError(
       `TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`,
@@ -210,15 +218,12 @@ export function interpretAnswer(answer: Answer, request: TokenRequest): Token {
     )
   }
   const retryable = RETRYABLE_STATUS.has(status) || status >= 500
-  throw new TokenRequestError(
-    `The token request failed (${detail}).`,
-    {
-      retryable,
-      retryAfterMs: RETRY_AFTER_STATUS.has(status)
-        ? parseRetryAfter(answer.retryAfter, request.now())
-        : undefined
-    }
-  )
+  throw new TokenRequestError(`The token request failed (${detail}).`, {
+    retryable,
+    retryAfterMs: RETRY_AFTER_STATUS.has(status)
+      ? parseRetryAfter(answer.retryAfter, request.now())
+      : undefined
+  })
 }
 
 function parseJson(body: string): unknown {
@@ -244,6 +249,7 @@ function readToken(json: unknown): Token {
   }
   // The token goes into the runner's output and environment files; a line
   // break or space in it could forge entries there, and no real token has one.
+  // eslint-disable-next-line no-control-regex -- control characters are the point
   if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
     throw new TokenRequestError(
       'The access_token in the answer contains whitespace or control characters, which no Torq token has; it was refused and nothing was written.',
@@ -253,17 +259,23 @@ function readToken(json: unknown): Token {
   const tokenType = fields['token_type'] ?? 'Bearer'
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
     throw new TokenRequestError(
-      `The token endpoint returned token_type ${JSON.stringify(clean(String(tokenType)))}; this action hands out Bearer tokens only.`,
+      `The token endpoint returned token_type ${JSON.stringify(clean(typeof tokenType === 'string' ? tokenType : JSON.stringify(tokenType)))}; this action hands out Bearer tokens only.`,
       { retryable: false }
     )
   }
-  return { accessToken, tokenType, expiresIn: readExpiresIn(fields['expires_in']) }
+  return {
+    accessToken,
+    tokenType,
+    expiresIn: readExpiresIn(fields['expires_in'])
+  }
 }
 
 function readExpiresIn(value: unknown): number | undefined {
   const seconds =
     typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
-  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds >= 0
+  return typeof seconds === 'number' &&
+    Number.isSafeInteger(seconds) &&
+    seconds >= 0
     ? seconds
     : undefined
 }
@@ -310,6 +322,7 @@ function describeBody(answer: Answer): string {
  * never trusted to be free of secrets; those are masked before any request.
  */
 function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are the point
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
   return line.length > 200 ? `${line.slice(0, 200)}…` : line
 }

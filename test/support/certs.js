@@ -16,17 +16,61 @@ export function makeCertificates(names = ['localhost', '127.0.0.1']) {
   const openssl = (/** @type {string[]} */ args) =>
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
 
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', '/CN=Torq token action test CA', '-keyout', at('ca.key'), '-out', at('ca.pem'),
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${names[0]}`,
-    '-keyout', at('server.key'), '-out', at('server.csr')])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Torq token action test CA',
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.pem'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign'
+  ])
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    `/CN=${names[0]}`,
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr')
+  ])
   const san = names
     .map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`))
     .join(',')
-  writeFileSync(at('ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`)
-  openssl(['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'),
-    '-CAcreateserial', '-days', '2', '-extfile', at('ext.cnf'), '-out', at('server.pem')])
+  writeFileSync(
+    at('ext.cnf'),
+    `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`
+  )
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.pem'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    at('ext.cnf'),
+    '-out',
+    at('server.pem')
+  ])
 
   return {
     caCert: readFileSync(at('ca.pem'), 'utf8'),

@@ -17,10 +17,17 @@ export function emulateRunner(inputs: Record<string, string>) {
   const envFile = join(dir, 'env')
   writeFileSync(outputFile, '')
   writeFileSync(envFile, '')
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith('INPUT_') || /^(https?_proxy|no_proxy)$/i.test(key)) delete process.env[key]
-  }
-  for (const [name, value] of Object.entries({ ...actionInputs(), ...inputs })) {
+  // Start from this process's environment without inputs or proxy settings.
+  process.env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith('INPUT_') && !/^(https?_proxy|no_proxy)$/i.test(key)
+    )
+  )
+  for (const [name, value] of Object.entries({
+    ...actionInputs(),
+    ...inputs
+  })) {
     process.env[`INPUT_${name.toUpperCase()}`] = value
   }
   process.env['GITHUB_OUTPUT'] = outputFile
@@ -28,10 +35,12 @@ export function emulateRunner(inputs: Record<string, string>) {
   process.exitCode = undefined
 
   let log = ''
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    log += String(chunk)
-    return true
-  })
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => {
+      log += String(chunk)
+      return true
+    })
 
   return () => {
     write.mockRestore()

@@ -4,7 +4,14 @@
 // the log (with ::add-mask:: applied from the line after it on), the outputs,
 // the exported variables and the exit code.
 import { spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -90,11 +97,18 @@ export async function runAction(options = {}) {
   const fd = openSync(logFile, 'w')
   const started = process.hrtime.bigint()
   try {
-    const child = spawn(options.node ?? process.execPath, [options.entry ?? BUNDLE], {
-      env,
-      stdio: ['ignore', fd, fd]
-    })
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
+    const child = spawn(
+      options.node ?? process.execPath,
+      [options.entry ?? BUNDLE],
+      {
+        env,
+        stdio: ['ignore', fd, fd]
+      }
+    )
+    const killer = setTimeout(
+      () => child.kill('SIGKILL'),
+      options.killAfterMs ?? 60_000
+    )
     /** @type {number | null} */
     const exitCode = await new Promise((resolve, reject) => {
       child.on('error', reject)
@@ -122,7 +136,12 @@ function unescapeData(/** @type {string} */ value) {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 }
 
-const SHOWN_AS = { error: 'Error: ', warning: 'Warning: ', notice: 'Notice: ', debug: '##[debug]' }
+const SHOWN_AS = {
+  error: 'Error: ',
+  warning: 'Warning: ',
+  notice: 'Notice: ',
+  debug: '##[debug]'
+}
 
 /**
  * Reads a log as the runner does: registers masks, collects annotations, and
@@ -139,7 +158,10 @@ export function readLog(log, debug = false) {
   /** @type {string[]} */
   const shown = []
   const hide = (/** @type {string} */ line) =>
-    masks.reduce((text, mask) => (mask ? text.split(mask).join('***') : text), line)
+    masks.reduce(
+      (text, mask) => (mask ? text.split(mask).join('***') : text),
+      line
+    )
 
   for (const line of log.split(/\r?\n/)) {
     const command = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line)
@@ -179,8 +201,10 @@ export function readFileCommands(text) {
     if (heredoc) {
       const [, name = '', delimiter] = heredoc
       const body = []
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i])
-      if (i >= lines.length) throw new Error(`unterminated ${name} in file command`)
+      for (i++; i < lines.length && lines[i] !== delimiter; i++)
+        body.push(lines[i])
+      if (i >= lines.length)
+        throw new Error(`unterminated ${name} in file command`)
       values[name] = body.join('\n')
     } else if (line.includes('=')) {
       const at = line.indexOf('=')

@@ -71,7 +71,7 @@ export async function startTorqServer(options = {}) {
     if (request.method !== 'POST') {
       return json(res, 405, { error: 'invalid_request' })
     }
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]
+    const type = (req.headers['content-type'] ?? '').split(';')[0]
     const form = new URLSearchParams(request.body)
     if (type !== 'application/x-www-form-urlencoded') {
       return json(res, 400, {
@@ -82,12 +82,17 @@ export async function startTorqServer(options = {}) {
     if (form.get('grant_type') !== 'client_credentials') {
       return json(res, 400, { error: 'unsupported_grant_type' })
     }
-    const [scheme, encoded = ''] = String(req.headers.authorization ?? '').split(' ')
+    const [scheme, encoded = ''] = (req.headers.authorization ?? '').split(' ')
     const decoded = Buffer.from(encoded, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     const id = decoded.slice(0, colon)
     const secret = decoded.slice(colon + 1)
-    if (scheme !== 'Basic' || colon < 0 || !Object.hasOwn(clients, id) || clients[id] !== secret) {
+    if (
+      scheme !== 'Basic' ||
+      colon < 0 ||
+      !Object.hasOwn(clients, id) ||
+      clients[id] !== secret
+    ) {
       return json(res, 401, {
         error: 'invalid_client',
         error_description: 'Client authentication failed'
@@ -95,11 +100,18 @@ export async function startTorqServer(options = {}) {
     }
     const token = randomUUID()
     tokens.push(token)
-    json(res, 200, { access_token: token, expires_in: expiresIn, token_type: 'Bearer' })
+    json(res, 200, {
+      access_token: token,
+      expires_in: expiresIn,
+      token_type: 'Bearer'
+    })
   }
 
   const server = options.tls
-    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle)
+    ? https.createServer(
+        { key: options.tls.key, cert: options.tls.cert },
+        handle
+      )
     : http.createServer(handle)
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -109,10 +121,15 @@ export async function startTorqServer(options = {}) {
   server.on('tlsClientError', () => {})
   await new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined))
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () =>
+      resolve(undefined)
+    )
   })
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const address = /** @type {import('node:net').AddressInfo} */ (
+    server.address()
+  )
+  const host =
+    address.family === 'IPv6' ? `[${address.address}]` : address.address
   const origin = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`
 
   return {
@@ -150,55 +167,68 @@ function json(res, status, body, headers = {}) {
 /** Scripted replies: faults and answers a real server might give. */
 export const replies = {
   /** @param {number} status @param {unknown} body @param {http.OutgoingHttpHeaders} [headers] @returns {Reply} */
-  json: (status, body, headers) => (_req, res) => json(res, status, body, headers),
+  json: (status, body, headers) => (_req, res) =>
+    json(res, status, body, headers),
 
   /** @param {number} status @param {string} contentType @param {string} text @param {http.OutgoingHttpHeaders} [headers] @returns {Reply} */
-  text: (status, contentType, text, headers = {}) => (_req, res) => {
-    res.writeHead(status, { 'Content-Type': contentType, ...headers })
-    res.end(text)
-  },
+  text:
+    (status, contentType, text, headers = {}) =>
+    (_req, res) => {
+      res.writeHead(status, { 'Content-Type': contentType, ...headers })
+      res.end(text)
+    },
 
   /** Accepts the request and never answers. @returns {Reply} */
   hang: () => () => {},
 
   /** Sends headers and part of the body, then stalls. @returns {Reply} */
   stallBody: () => (_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 200 })
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': 200
+    })
     res.write('{"access_token":"')
   },
 
   /** Sends headers and part of the body, then drops the connection. @returns {Reply} */
   dropMidBody: () => (_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 200 })
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': 200
+    })
     res.write('{"access_token":"', () => res.socket?.destroy())
   },
 
   /** A redirect to `location`. @param {string} location @param {number} [status] @returns {Reply} */
-  redirect: (location, status = 302) => (_req, res) => {
-    res.writeHead(status, { Location: location, 'Content-Length': 0 })
-    res.end()
-  },
+  redirect:
+    (location, status = 302) =>
+    (_req, res) => {
+      res.writeHead(status, { Location: location, 'Content-Length': 0 })
+      res.end()
+    },
 
   /**
    * A body of `bytes` bytes streamed in chunks, with or without Content-Length.
    * @param {number} bytes @param {{ announce?: boolean }} [options] @returns {Reply}
    */
-  huge: (bytes, options = {}) => (_req, res) => {
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      ...(options.announce ? { 'Content-Length': bytes } : {})
-    })
-    const chunk = Buffer.alloc(64 * 1024, 0x20)
-    let sent = 0
-    const pump = () => {
-      while (sent < bytes) {
-        const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent))
-        sent += part.length
-        if (!res.write(part)) return void res.once('drain', pump)
+  huge:
+    (bytes, options = {}) =>
+    (_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ...(options.announce ? { 'Content-Length': bytes } : {})
+      })
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      let sent = 0
+      const pump = () => {
+        while (sent < bytes) {
+          const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent))
+          sent += part.length
+          if (!res.write(part)) return void res.once('drain', pump)
+        }
+        res.end()
       }
-      res.end()
+      res.on('error', () => {})
+      pump()
     }
-    res.on('error', () => {})
-    pump()
-  }
 }
