@@ -50,6 +50,7 @@ describe('run', () => {
     expect(result.masks[0]).toBe(DEMO_CLIENT_SECRET)
     expect(result.masks).toContain(token)
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+    expect(result.writtenBefore(`::add-mask::${token}`)).toBe(0)
     expect(result.reveals(token)).toBe(false)
     expect(result.shown).toContain(
       'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)'

@@ -1,5 +1,11 @@
 import { jest } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { actionInputs, readFileCommands, readLog } from './runner.js'
@@ -8,7 +14,8 @@ import { actionInputs, readFileCommands, readLog } from './runner.js'
  * Prepares this process as a runner would for an in-process run(): INPUT_*
  * variables (action.yml defaults plus `inputs`), GITHUB_OUTPUT and GITHUB_ENV
  * files, and stdout captured. `finish()` restores everything and returns what
- * the runner would have seen.
+ * the runner would have seen, and `writtenBefore(text)`: how many bytes the
+ * output and environment files held when `text` was first printed.
  */
 export function emulateRunner(inputs: Record<string, string>) {
   const saved = { ...process.env }
@@ -35,12 +42,21 @@ export function emulateRunner(inputs: Record<string, string>) {
   process.exitCode = undefined
 
   let log = ''
+  const fileBytes: { at: number; bytes: number }[] = []
   const write = jest
     .spyOn(process.stdout, 'write')
     .mockImplementation((chunk) => {
+      fileBytes.push({
+        at: log.length,
+        bytes: statSync(outputFile).size + statSync(envFile).size
+      })
       log += String(chunk)
       return true
     })
+  const writtenBefore = (text: string): number | undefined => {
+    const index = log.indexOf(text)
+    return fileBytes.findLast(({ at }) => at <= index)?.bytes
+  }
 
   return () => {
     write.mockRestore()
@@ -51,6 +67,7 @@ export function emulateRunner(inputs: Record<string, string>) {
       log,
       outputs: readFileCommands(readFileSync(outputFile, 'utf8')),
       exported: readFileCommands(readFileSync(envFile, 'utf8')),
+      writtenBefore,
       ...readLog(log)
     }
     process.env = saved
