@@ -513,6 +513,15 @@ describe('connectionError', () => {
       'The proxy refused or failed to open a tunnel to auth.torq.io'
     )
     expect(refused.message).toContain('HTTPS_PROXY')
+    const auth = connectionError(
+      errno(
+        'ECONNRESET',
+        'tunneling socket could not be established, statusCode=407'
+      ),
+      url
+    )
+    expect(auth.retryable).toBe(false)
+    expect(auth.message).toContain('http://user:password@host:port')
     const failing = connectionError(
       errno(
         'ECONNRESET',

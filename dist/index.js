@@ -31718,7 +31718,10 @@ function connectionError(error, url) {
         return new TokenRequestError(`TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
     }
     if (/tunneling socket could not be established/i.test(message)) {
-        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${url.host}: ${message}. Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`, { retryable: !/statusCode=4\d\d/.test(message) });
+        const hint = message.includes('statusCode=407')
+            ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
+            : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`;
+        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(message) });
     }
     if (code === 'ENOTFOUND') {
         return new TokenRequestError(`Could not resolve ${url.hostname}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });

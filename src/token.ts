@@ -161,8 +161,11 @@ export function connectionError(error: unknown, url: URL): TokenRequestError {
     )
   }
   if (/tunneling socket could not be established/i.test(message)) {
+    const hint = message.includes('statusCode=407')
+      ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
+      : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`
     return new TokenRequestError(
-      `The proxy refused or failed to open a tunnel to ${url.host}: ${message}. Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`,
+      `The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`,
       { retryable: !/statusCode=4\d\d/.test(message) }
     )
   }

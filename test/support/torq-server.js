@@ -208,8 +208,11 @@ export const replies = {
     },
 
   /**
-   * A body of `bytes` bytes streamed in chunks, with or without Content-Length.
-   * @param {number} bytes @param {{ announce?: boolean }} [options] @returns {Reply}
+   * A body of `bytes` bytes streamed in chunks, with or without Content-Length;
+   * `onSent` hears how many bytes the socket has taken so far.
+   * @param {number} bytes
+   * @param {{ announce?: boolean, onSent?: (sent: number) => void }} [options]
+   * @returns {Reply}
    */
   huge:
     (bytes, options = {}) =>
@@ -221,9 +224,10 @@ export const replies = {
       const chunk = Buffer.alloc(64 * 1024, 0x20)
       let sent = 0
       const pump = () => {
-        while (sent < bytes) {
+        while (sent < bytes && !res.destroyed) {
           const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent))
           sent += part.length
+          options.onSent?.(sent)
           if (!res.write(part)) return void res.once('drain', pump)
         }
         res.end()
