@@ -1,0 +1,289 @@
+// Property tests: whatever the strings, the parsers answer within their
+// contracts, and the retry policy's waits stay within their bounds.
+import { describe, expect, it } from '@jest/globals'
+/* eslint-disable jest/no-conditional-expect, no-control-regex --
+   a property branches on the generated case, and control characters are what
+   several properties are about. */
+import fc from 'fast-check'
+import { MAX_RETRIES, MAX_TIMEOUT_SECONDS } from '../src/defaults.js'
+import { InputError, TokenRequestError } from '../src/errors.js'
+import { isLoopbackHost, readInputs, type Settings } from '../src/inputs.js'
+import {
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  backoffMs,
+  decide,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  RETRY_AFTER_JITTER_MS
+} from '../src/retry.js'
+import { interpretAnswer } from '../src/token.js'
+
+const NAMES = [
+  'client-id',
+  'client-secret',
+  'region',
+  'auth-url',
+  'export-env',
+  'env-var',
+  'retries',
+  'timeout-seconds'
+] as const
+
+/** Strings that look like the values people type, and anything at all. */
+const inputValue = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom(
+    'us',
+    'eu',
+    'EU',
+    'true',
+    'False',
+    'TORQ_TOKEN',
+    'GITHUB_X',
+    '3',
+    '10',
+    '11',
+    '0.5',
+    '0',
+    '-1',
+    '1e3'
+  ),
+  fc.webUrl(),
+  fc.nat().map(String),
+  fc.double().map(String)
+)
+const inputs = fc.record(
+  Object.fromEntries(NAMES.map((name) => [name, inputValue])) as Record<
+    (typeof NAMES)[number],
+    fc.Arbitrary<string>
+  >
+)
+
+function parse(values: Record<string, string>): Settings | InputError {
+  try {
+    return readInputs((name) => values[name]?.trim() ?? '')
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+}
+
+describe('readInputs, for any strings', () => {
+  it('returns valid settings or an InputError naming each bad input', () => {
+    fc.assert(
+      fc.property(inputs, (values) => {
+        const result = parse(values)
+        if (result instanceof InputError) {
+          expect(result.problems.length).toBeGreaterThan(0)
+          for (const problem of result.problems) {
+            expect(problem).toMatch(/^Input '[a-z-]+' /)
+          }
+          return
+        }
+        expect(Number.isInteger(result.retries)).toBe(true)
+        expect(result.retries).toBeGreaterThanOrEqual(0)
+        expect(result.retries).toBeLessThanOrEqual(MAX_RETRIES)
+        expect(result.timeoutMs).toBeGreaterThanOrEqual(1)
+        expect(result.timeoutMs).toBeLessThanOrEqual(MAX_TIMEOUT_SECONDS * 1000)
+        expect(result.envVar).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        expect(result.envVar).not.toMatch(/^(GITHUB_|RUNNER_)/i)
+        expect(result.clientId).not.toMatch(/[:\u0000-\u001f\u007f]/)
+        expect(result.clientSecret).not.toMatch(/[\u0000-\u001f\u007f]/)
+        expect(result.clientId).not.toBe('')
+        expect(result.clientSecret).not.toBe('')
+        const { protocol, hostname, username, password } = result.tokenUrl
+        expect(username + password).toBe('')
+        expect(
+          protocol === 'https:' ||
+            (protocol === 'http:' && isLoopbackHost(hostname))
+        ).toBe(true)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it('never accepts an invalid variable name', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (name) => {
+        const result = parse({
+          'client-id': 'id',
+          'client-secret': 's',
+          'env-var': name
+        })
+        const valid =
+          /^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) &&
+          !/^(GITHUB_|RUNNER_)/i.test(name.trim())
+        expect(result instanceof InputError).toBe(!valid && name.trim() !== '')
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it('accepts exactly the whole numbers 0 to 10 as retries', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.integer({ min: -50, max: 50 }).map(String)),
+        (raw) => {
+          const result = parse({
+            'client-id': 'id',
+            'client-secret': 's',
+            retries: raw
+          })
+          const value = raw.trim()
+          const valid =
+            value === '' ||
+            (/^\d+$/.test(value) && Number(value) <= MAX_RETRIES)
+          expect(result instanceof InputError).toBe(!valid)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+})
+
+describe('parseRetryAfter, for any header', () => {
+  it('gives undefined or a whole, non-negative number of milliseconds', () => {
+    const now = Date.parse('2026-11-28T16:00:00Z')
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.nat().map(String),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())
+        ),
+        (header) => {
+          const ms = parseRetryAfter(header, now)
+          if (ms === undefined) return
+          expect(Number.isFinite(ms)).toBe(true)
+          expect(ms).toBeGreaterThanOrEqual(0)
+          if (/^\s*\d+\s*$/.test(header)) expect(ms).toBe(Number(header) * 1000)
+        }
+      ),
+      { numRuns: 3000 }
+    )
+  })
+
+  it('reads a future HTTP date as the time until it, to the second', () => {
+    const now = Date.parse('2026-11-28T16:00:00Z')
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), (seconds) => {
+        const header = new Date(now + seconds * 1000).toUTCString()
+        expect(parseRetryAfter(header, now)).toBe(seconds * 1000)
+      })
+    )
+  })
+})
+
+describe('the retry policy', () => {
+  const random = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
+
+  it('waits between 0 and the capped exponential ceiling', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), random, (retry, r) => {
+        const wait = backoffMs(retry, r)
+        const ceiling = Math.min(
+          BACKOFF_CAP_MS,
+          BACKOFF_BASE_MS * 2 ** (retry - 1)
+        )
+        expect(Number.isInteger(wait)).toBe(true)
+        expect(wait).toBeGreaterThanOrEqual(0)
+        expect(wait).toBeLessThan(ceiling)
+      })
+    )
+  })
+
+  it('honours Retry-After up to 60 s with a little jitter, and never waits longer', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        random,
+        (retryAfterMs, retry, retries, r) => {
+          const error = new TokenRequestError('x', {
+            retryable: true,
+            retryAfterMs
+          })
+          const decision = decide(error, retry, retries, r)
+          if (retry > retries || retryAfterMs > MAX_RETRY_AFTER_MS) {
+            expect(decision.retry).toBe(false)
+            return
+          }
+          expect(decision.retry).toBe(true)
+          if (!decision.retry) return
+          expect(decision.waitMs).toBeGreaterThanOrEqual(retryAfterMs)
+          expect(decision.waitMs).toBeLessThan(
+            retryAfterMs + RETRY_AFTER_JITTER_MS
+          )
+        }
+      )
+    )
+  })
+})
+
+describe('interpretAnswer, for any answer', () => {
+  it('returns a usable token or a TokenRequestError with a one-line message', () => {
+    const request = {
+      url: new URL('https://auth.torq.io/v1/auth/token'),
+      clientId: 'id',
+      clientSecret: 'secret',
+      endpointSource: 'region us',
+      timeoutMs: 1000,
+      userAgent: 'test',
+      now: () => 0
+    }
+    const body = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.json(),
+      fc
+        .record(
+          {
+            access_token: fc.oneof(
+              fc.string({ unit: 'binary' }),
+              fc.jsonValue()
+            ),
+            token_type: fc.oneof(
+              fc.constant('Bearer'),
+              fc.string(),
+              fc.jsonValue()
+            ),
+            expires_in: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()),
+            error: fc.string({ unit: 'binary' }),
+            error_description: fc.string({ unit: 'binary' })
+          },
+          { requiredKeys: [] }
+        )
+        .map((value) => JSON.stringify(value))
+    )
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(200), fc.integer({ min: 100, max: 599 })),
+        body,
+        fc.string(),
+        (status, text, contentType) => {
+          try {
+            const token = interpretAnswer(
+              { status, body: text, contentType, retryAfter: undefined },
+              request
+            )
+            expect(status).toBe(200)
+            expect(token.accessToken).toMatch(/^[^\s\u0000-\u001f\u007f]+$/)
+            expect(token.tokenType.toLowerCase()).toBe('bearer')
+            if (token.expiresIn !== undefined) {
+              expect(Number.isSafeInteger(token.expiresIn)).toBe(true)
+              expect(token.expiresIn).toBeGreaterThanOrEqual(0)
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(TokenRequestError)
+            const { message } = error as TokenRequestError
+            expect(message).not.toMatch(/[\u0000-\u001f\u007f]/)
+            expect(message.length).toBeLessThan(1200)
+          }
+        }
+      ),
+      { numRuns: 3000 }
+    )
+  })
+})
