@@ -68,7 +68,9 @@ describe('readInputs', () => {
     ['http://192.168.1.10/token', 'must use https://'],
     ['http://localhost.example.com/token', 'must use https://'],
     ['ftp://127.0.0.1/token', 'must use https://'],
-    ['https://user:pw@auth.torq.io/v1/auth/token', 'user name or password']
+    ['https://user:pw@auth.torq.io/v1/auth/token', 'user name or password'],
+    ['https://user@auth.torq.io/v1/auth/token', 'user name or password'],
+    ['https://:pw@auth.torq.io/v1/auth/token', 'user name or password']
   ])('refuses the auth-url %s', (url, message) => {
     const problems = problemsOf({ ...valid, 'auth-url': url })
     expect(problems).toHaveLength(1)
@@ -130,9 +132,12 @@ describe('readInputs', () => {
     ])
   })
 
-  it.each(['MY_TOKEN', '_x', 'a1', 'torq'])('accepts env-var %s', (name) => {
-    expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
-  })
+  it.each(['MY_TOKEN', '_x', 'a1', 'torq', 'MY_GITHUB_TOKEN', 'X_RUNNER_Y'])(
+    'accepts env-var %s',
+    (name) => {
+      expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
+    }
+  )
 
   it.each(['1ABC', 'MY-TOKEN', 'A B', 'A=B', '$X', 'A\nB'])(
     'refuses the env-var %j',
@@ -233,6 +238,7 @@ describe('isLoopbackHost', () => {
     '10.0.0.1',
     'example.com',
     '127.0.0.1.nip.io',
+    'x127.0.0.1',
     '[::2]',
     ''
   ])('%s is not loopback', (host) => {

@@ -47,8 +47,14 @@ describe('run', () => {
       'expires-at': '2026-11-28T17:00:00.000Z'
     })
     expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token })
-    expect(result.masks[0]).toBe(DEMO_CLIENT_SECRET)
-    expect(result.masks).toContain(token)
+    expect(result.masks).toEqual([
+      DEMO_CLIENT_SECRET,
+      Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64'),
+      token
+    ])
+    expect(result.log).toContain(
+      `Requesting a Torq API token from ${server.url} (auth-url).\n::debug::Token request attempt 1 of 4.\n`
+    )
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.writtenBefore(`::add-mask::${token}`)).toBe(0)
     expect(result.reveals(token)).toBe(false)
@@ -64,7 +70,9 @@ describe('run', () => {
     const none = await runWith({ 'export-env': 'false' })
     expect(none.exported).toEqual({})
     expect(none.outputs['token']).toBe(server.tokens.at(-1))
-    expect(none.shown).not.toContain('$TORQ')
+    expect(none.shown).toContain(
+      'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z). It is in the step output token.\n'
+    )
   })
 
   it('leaves expires-in and expires-at empty, with a warning, when expires_in is missing', async () => {
@@ -82,6 +90,7 @@ describe('run', () => {
     expect(result.warnings).toEqual([
       expect.stringContaining('no usable expires_in')
     ])
+    expect(result.shown).toContain('Got a Torq API token (Bearer). It is in')
   })
 
   it('counts expires-at from when the successful request was sent', async () => {
@@ -211,10 +220,12 @@ describe('run', () => {
   })
 
   it('masks a multi-line secret line by line before refusing it', async () => {
-    const result = await runWith({ 'client-secret': 'first-line\nsecond-line' })
+    const result = await runWith({
+      'client-secret': 'first-line\n\nsecond-line'
+    })
     expect(result.exitCode).toBe(1)
     expect(result.masks).toEqual([
-      'first-line\nsecond-line',
+      'first-line\n\nsecond-line',
       'first-line',
       'second-line'
     ])

@@ -35,6 +35,10 @@ describe('parseRetryAfter', () => {
 
   it('reads an HTTP-date relative to now, never negative', () => {
     expect(parseRetryAfter('Sat, 28 Nov 2026 16:00:07 GMT', now)).toBe(7000)
+    // The obsolete RFC 850 and asctime forms, which recipients must accept;
+    // asctime names no zone and means GMT.
+    expect(parseRetryAfter('Saturday, 28-Nov-26 16:00:09 GMT', now)).toBe(9000)
+    expect(parseRetryAfter('Sat Nov 28 16:00:05 2026', now)).toBe(5000)
     expect(parseRetryAfter('Sat, 28 Nov 2026 15:59:00 GMT', now)).toBe(0)
   })
 
@@ -46,7 +50,8 @@ describe('parseRetryAfter', () => {
     'soon',
     '5 seconds',
     'Sat, 99 Foo 2026',
-    '2026-11-28'
+    '2026-11-28',
+    'x Sat, 28 Nov 2026 16:00:07 GMT'
   ])('ignores %j', (value) => {
     expect(parseRetryAfter(value, now)).toBeUndefined()
   })

@@ -89,7 +89,9 @@ describe('requestToken against a Torq-compatible server', () => {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
       'accept-language': 'en_US',
-      'user-agent': 'torq-token-action/test'
+      'user-agent': 'torq-token-action/test',
+      // One request per connection: nothing is kept open after the answer.
+      connection: 'close'
     })
   })
 
@@ -116,6 +118,53 @@ describe('requestToken against a Torq-compatible server', () => {
     expect(error.message).toContain('HTTP 401, invalid_client')
     expect(error.message).toContain('region: eu')
     expect(error.message).toContain('app.eu.torq.io')
+  })
+
+  it('leaves no timer or connection behind, on success or failure', async () => {
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout')
+        .length
+    const before = timers()
+    await requestToken(requestTo(server.url, { timeoutMs: 60_000 }))
+    expect(timers()).toBe(before)
+    server.script(replies.json(400, { error: 'invalid_request' }))
+    await failure(requestToken(requestTo(server.url, { timeoutMs: 60_000 })))
+    expect(timers()).toBe(before)
+  })
+
+  it('closes its end of a connection it gives up on', async () => {
+    server.script(replies.hang())
+    await failure(requestToken(requestTo(server.url, { timeoutMs: 200 })))
+    for (let i = 0; i < 100 && server.openConnections() > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(server.openConnections()).toBe(0)
+  })
+
+  it('refuses an announced size over 1 MiB before any of the body arrives', async () => {
+    server.script(
+      replies.text(200, 'application/json', '{', {
+        'Content-Length': String(2 * MAX_ANSWER_BYTES)
+      })
+    )
+    const error = await failure(
+      requestToken(requestTo(server.url, { timeoutMs: 3000 }))
+    )
+    expect(error.message).toContain('more than 1 MiB')
+  })
+
+  it('judges the content of an announced answer of exactly 1 MiB', async () => {
+    server.script(replies.huge(MAX_ANSWER_BYTES, { announce: true }))
+    const error = await failure(requestToken(requestTo(server.url)))
+    expect(error.message).toContain('not valid JSON')
+  })
+
+  it('describes an answer without a content type as such', async () => {
+    server.script(replies.text(502, '', 'Bad gateway'))
+    const error = await failure(requestToken(requestTo(server.url)))
+    expect(error.message).toBe(
+      'The token request failed (HTTP 502, not JSON: no content type).'
+    )
   })
 
   it('does not follow a redirect, and the other server receives nothing', async () => {
@@ -298,7 +347,11 @@ describe('interpretAnswer', () => {
     [-5, undefined],
     [1.5, undefined],
     ['soon', undefined],
-    [null, undefined]
+    ['1e3', undefined],
+    ['0x10', undefined],
+    ['', undefined],
+    [null, undefined],
+    [true, undefined]
   ])('reads expires_in %j as %j', (raw, expected) => {
     expect(
       interpretAnswer(
@@ -344,6 +397,7 @@ describe('interpretAnswer', () => {
 
   it('refuses a token type other than bearer', () => {
     const error = rejects(answer(200, { access_token: 'a', token_type: 'mac' }))
+    expect(error.retryable).toBe(false)
     expect(error.message).toBe(
       'The token endpoint returned token_type "mac"; this action hands out Bearer tokens only.'
     )
@@ -390,7 +444,9 @@ describe('interpretAnswer', () => {
   ])('treats HTTP %i as retryable: %s', (status, retryable) => {
     const error = rejects(answer(status, status === 204 ? '' : { error: 'x' }))
     expect(error.retryable).toBe(retryable)
-    expect(error.message).toContain(`HTTP ${status}`)
+    expect(error.message).toMatch(
+      new RegExp(`^The token request failed \\(HTTP ${status}[,)]`)
+    )
   })
 
   it('quotes only the RFC 6749 error fields of an error answer', () => {
@@ -414,6 +470,22 @@ describe('interpretAnswer', () => {
       })
     )
     expect(long.message).toContain(`"${'x'.repeat(200)}…"`)
+    const exact = rejects(
+      answer(400, {
+        error: 'invalid_request',
+        error_description: 'y'.repeat(200)
+      })
+    )
+    expect(exact.message).toContain(`"${'y'.repeat(200)}")`)
+    const spaced = rejects(
+      answer(400, {
+        error: ' invalid_request\t',
+        error_description: ' grant\r\n\tmissing '
+      })
+    )
+    expect(spaced.message).toBe(
+      'The token request failed (HTTP 400, invalid_request, "grant missing").'
+    )
     expect(
       rejects(answer(400, { error: 5, error_description: ['x'] })).message
     ).toBe('The token request failed (HTTP 400).')
@@ -463,13 +535,18 @@ describe('interpretAnswer', () => {
     expect(viaUrl.message).toContain('that auth-url points at the account')
   })
 
-  it('names the setting to check on a redirect', () => {
-    const error = rejects(answer(301, ''), {
-      ...request,
-      endpointSource: 'auth-url'
-    })
-    expect(error.message).toContain('Check auth-url')
-  })
+  it.each([300, 301, 302, 303, 307, 308, 399])(
+    'calls HTTP %i a redirect and names the setting to check',
+    (status) => {
+      const error = rejects(answer(status, ''), {
+        ...request,
+        endpointSource: 'auth-url'
+      })
+      expect(error.retryable).toBe(false)
+      expect(error.message).toContain(`redirect (HTTP ${status})`)
+      expect(error.message).toContain('Check auth-url')
+    }
+  )
 })
 
 describe('connectionError', () => {
@@ -569,5 +646,11 @@ describe('connectionError', () => {
       retryable: false,
       message: 'Could not get an answer from auth.torq.io: odd.'
     })
+    expect(connectionError(undefined, url).message).toBe(
+      'Could not get an answer from auth.torq.io: undefined.'
+    )
+    expect(connectionError(null, url).message).toBe(
+      'Could not get an answer from auth.torq.io: null.'
+    )
   })
 })

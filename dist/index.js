@@ -31345,11 +31345,9 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** A failure whose message is written for the workflow author. */
 class ActionError extends Error {
-    name = 'ActionError';
 }
 /** One or more inputs are unusable; nothing was sent. */
 class InputError extends ActionError {
-    name = 'InputError';
     problems;
     constructor(problems) {
         super(problems.join('\n'));
@@ -31361,7 +31359,6 @@ class InputError extends ActionError {
  * succeed later; `retryAfterMs` carries the server's Retry-After, if any.
  */
 class TokenRequestError extends ActionError {
-    name = 'TokenRequestError';
     retryable;
     retryAfterMs;
     constructor(message, options) {
@@ -31547,12 +31544,13 @@ function parseRetryAfter(header, now) {
     if (/^\d+$/.test(value)) {
         return Number(value) * 1000;
     }
-    // HTTP-dates name a weekday; requiring one keeps Date.parse from reading
-    // bare numbers or other free text as a date.
-    if (!/^[A-Za-z]{3},? /.test(value)) {
+    // HTTP-dates start with a weekday (IMF-fixdate, RFC 850 and asctime forms);
+    // requiring one keeps Date.parse from reading free text as a date. asctime
+    // names no zone but means GMT.
+    if (!/^[A-Za-z]{3,9},? /.test(value)) {
         return undefined;
     }
-    const date = Date.parse(value);
+    const date = Date.parse(/ GMT$/.test(value) ? value : `${value} GMT`);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 function decide(error, retry, retries, random) {
@@ -31625,7 +31623,7 @@ const RETRYABLE_STATUS = new Set([408, 429]);
 const RETRY_AFTER_STATUS = new Set([429, 503]);
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
-    return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
+    return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
 }
 /** Makes one token request and interprets the answer. */
 async function requestToken(request) {
@@ -31726,7 +31724,7 @@ function connectionError(error, url) {
     if (code === 'ENOTFOUND') {
         return new TokenRequestError(`Could not resolve ${url.hostname}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
     }
-    const retryable = TRANSIENT_CODES.has(code) || message === 'aborted';
+    const retryable = TRANSIENT_CODES.has(code);
     return new TokenRequestError(`Could not get an answer from ${url.host}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}.`, { retryable });
 }
 /**
@@ -31831,7 +31829,7 @@ function describeError(status, fields, answer, json) {
 function describeBody(answer) {
     if (answer.body === '')
         return 'empty body';
-    const type = clean(answer.contentType.replace(/;.*$/s, '')).toLowerCase();
+    const type = clean(answer.contentType.replace(/;.*/s, '')).toLowerCase();
     return type ? `content type ${type}` : 'no content type';
 }
 /**

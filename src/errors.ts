@@ -1,11 +1,8 @@
 /** A failure whose message is written for the workflow author. */
-export class ActionError extends Error {
-  override name = 'ActionError'
-}
+export class ActionError extends Error {}
 
 /** One or more inputs are unusable; nothing was sent. */
 export class InputError extends ActionError {
-  override name = 'InputError'
   readonly problems: readonly string[]
 
   constructor(problems: readonly string[]) {
@@ -19,7 +16,6 @@ export class InputError extends ActionError {
  * succeed later; `retryAfterMs` carries the server's Retry-After, if any.
  */
 export class TokenRequestError extends ActionError {
-  override name = 'TokenRequestError'
   readonly retryable: boolean
   readonly retryAfterMs: number | undefined
 

@@ -43,12 +43,13 @@ export function parseRetryAfter(
   if (/^\d+$/.test(value)) {
     return Number(value) * 1000
   }
-  // HTTP-dates name a weekday; requiring one keeps Date.parse from reading
-  // bare numbers or other free text as a date.
-  if (!/^[A-Za-z]{3},? /.test(value)) {
+  // HTTP-dates start with a weekday (IMF-fixdate, RFC 850 and asctime forms);
+  // requiring one keeps Date.parse from reading free text as a date. asctime
+  // names no zone but means GMT.
+  if (!/^[A-Za-z]{3,9},? /.test(value)) {
     return undefined
   }
-  const date = Date.parse(value)
+  const date = Date.parse(/ GMT$/.test(value) ? value : `${value} GMT`)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 

@@ -35,7 +35,7 @@ export function basicCredentials(
   clientId: string,
   clientSecret: string
 ): string {
-  return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64')
+  return Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
 }
 
 /** Makes one token request and interprets the answer. */
@@ -175,7 +175,7 @@ export function connectionError(error: unknown, url: URL): TokenRequestError {
       { retryable: false }
     )
   }
-  const retryable = TRANSIENT_CODES.has(code) || message === 'aborted'
+  const retryable = TRANSIENT_CODES.has(code)
   return new TokenRequestError(
     `Could not get an answer from ${url.host}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}.`,
     { retryable }
@@ -316,7 +316,7 @@ function describeError(
 
 function describeBody(answer: Answer): string {
   if (answer.body === '') return 'empty body'
-  const type = clean(answer.contentType.replace(/;.*$/s, '')).toLowerCase()
+  const type = clean(answer.contentType.replace(/;.*/s, '')).toLowerCase()
   return type ? `content type ${type}` : 'no content type'
 }
 

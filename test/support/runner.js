@@ -80,8 +80,7 @@ export async function runAction(options = {}) {
 
   /** @type {Record<string, string>} */
   const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
+    ...inheritedEnvironment(),
     RUNNER_TEMP: dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
@@ -129,6 +128,23 @@ export async function runAction(options = {}) {
     closeSync(fd)
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * This process's environment less what would change the action's behaviour:
+ * inputs, proxy and CA settings, runner files, debug flags and NODE_OPTIONS.
+ * The rest (PATH, HOME, SystemRoot on Windows...) lets Node start normally.
+ */
+function inheritedEnvironment() {
+  /** @type {Record<string, string>} */
+  const env = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    const drop =
+      /^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/i.test(key) ||
+      /^(https?_proxy|no_proxy|node_extra_ca_certs|node_options)$/i.test(key)
+    if (!drop && value !== undefined) env[key] = value
+  }
+  return env
 }
 
 /** Unescapes workflow command data as @actions/core escapes it. */

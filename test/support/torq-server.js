@@ -138,6 +138,8 @@ export async function startTorqServer(options = {}) {
     url: `${origin}${TOKEN_PATH}`,
     requests,
     tokens,
+    /** How many client connections are open now. */
+    openConnections: () => sockets.size,
     /** Queues replies for the next requests, in order; then Torq's behaviour resumes. */
     script: (/** @type {Reply[]} */ ...replies) => void queue.push(...replies),
     close: () =>
@@ -170,11 +172,18 @@ export const replies = {
   json: (status, body, headers) => (_req, res) =>
     json(res, status, body, headers),
 
-  /** @param {number} status @param {string} contentType @param {string} text @param {http.OutgoingHttpHeaders} [headers] @returns {Reply} */
+  /**
+   * A text answer; an empty `contentType` sends no Content-Type header.
+   * @param {number} status @param {string} contentType @param {string} text
+   * @param {http.OutgoingHttpHeaders} [headers] @returns {Reply}
+   */
   text:
     (status, contentType, text, headers = {}) =>
     (_req, res) => {
-      res.writeHead(status, { 'Content-Type': contentType, ...headers })
+      res.writeHead(status, {
+        ...(contentType ? { 'Content-Type': contentType } : {}),
+        ...headers
+      })
       res.end(text)
     },
 
