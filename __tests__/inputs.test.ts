@@ -205,6 +205,10 @@ describe('readInputs', () => {
     ])
   })
 
+  it('gives an InputError whose message lists each problem on a line', () => {
+    expect(new InputError(['first', 'second']).message).toBe('first\nsecond')
+  })
+
   it('reports every bad input at once', () => {
     const problems = problemsOf({
       'client-id': '',

@@ -130,6 +130,9 @@ describe('requestToken against a Torq-compatible server', () => {
     server.script(replies.json(400, { error: 'invalid_request' }))
     await failure(requestToken(requestTo(server.url, { timeoutMs: 60_000 })))
     expect(timers()).toBe(before)
+    server.script(replies.huge(MAX_ANSWER_BYTES + 1, { announce: true }))
+    await failure(requestToken(requestTo(server.url, { timeoutMs: 60_000 })))
+    expect(timers()).toBe(before)
   })
 
   it('closes its end of a connection it gives up on', async () => {

@@ -31636,19 +31636,13 @@ function send(request) {
     // http-client decides, from HTTPS_PROXY/https_proxy/NO_PROXY, whether to
     // tunnel through a proxy; the request itself stays in our hands so that
     // redirects are not followed and one deadline covers the whole answer.
+    // With these options the agent sends `Connection: close`: one request, and
+    // the socket closes with the answer (with none, it would ask to keep it).
     const agent = new lib_HttpClient(request.userAgent, undefined, {
         keepAlive: false
     }).getAgent(url.href);
     const transport = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
     return new Promise((resolve, reject) => {
-        const fail = (error) => {
-            clearTimeout(timer);
-            req.destroy();
-            reject(error);
-        };
-        const timer = setTimeout(() => {
-            fail(new TokenRequestError(`No complete answer from ${url.host} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
-        }, request.timeoutMs);
         const req = transport.request(url, {
             method: 'POST',
             agent,
@@ -31687,6 +31681,16 @@ function send(request) {
                 });
             });
         });
+        // Started once the request exists, so that a request() that throws
+        // leaves no timer behind.
+        const timer = setTimeout(() => {
+            fail(new TokenRequestError(`No complete answer from ${url.host} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
+        }, request.timeoutMs);
+        function fail(error) {
+            clearTimeout(timer);
+            req.destroy();
+            reject(error);
+        }
         req.on('error', (error) => fail(connectionError(error, url)));
         req.end(body);
     });
