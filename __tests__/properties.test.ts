@@ -18,22 +18,15 @@ import {
   RETRY_AFTER_JITTER_MS
 } from '../src/retry.js'
 import { interpretAnswer } from '../src/token.js'
+import { actionInputs } from '../test/support/runner.js'
 
 // Under mutation testing every mutant reruns these properties; a tenth of
 // the cases keeps that affordable and still finds what a mutant breaks.
 const scale = process.env['STRYKER_MUTATOR_WORKER'] === undefined ? 1 : 0.1
 const runs = (n: number) => ({ numRuns: Math.ceil(n * scale) })
 
-const NAMES = [
-  'client-id',
-  'client-secret',
-  'region',
-  'auth-url',
-  'export-env',
-  'env-var',
-  'retries',
-  'timeout-seconds'
-] as const
+// Every input action.yml declares.
+const NAMES = Object.keys(actionInputs())
 
 /** Strings that look like the values people type, and anything at all. */
 const inputValue = fc.oneof(
@@ -60,10 +53,7 @@ const inputValue = fc.oneof(
   fc.double().map(String)
 )
 const inputs = fc.record(
-  Object.fromEntries(NAMES.map((name) => [name, inputValue])) as Record<
-    (typeof NAMES)[number],
-    fc.Arbitrary<string>
-  >
+  Object.fromEntries(NAMES.map((name) => [name, inputValue]))
 )
 
 function parse(values: Record<string, string>): Settings | InputError {
