@@ -16,6 +16,26 @@ export function makeCertificates(names = ['localhost', '127.0.0.1']) {
   const openssl = (/** @type {string[]} */ args) =>
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
 
+  // Extensions come from config files rather than -addext, which LibreSSL
+  // (macOS) and older OpenSSL builds lack.
+  writeFileSync(
+    at('openssl.cnf'),
+    [
+      '[req]',
+      'distinguished_name = dn',
+      '[dn]',
+      '[ca]',
+      'basicConstraints = critical, CA:TRUE',
+      'keyUsage = critical, keyCertSign, cRLSign',
+      '[server]',
+      `subjectAltName = ${names
+        .map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`))
+        .join(', ')}`,
+      'extendedKeyUsage = serverAuth',
+      ''
+    ].join('\n')
+  )
+  const config = ['-config', at('openssl.cnf')]
   openssl([
     'req',
     '-x509',
@@ -24,22 +44,22 @@ export function makeCertificates(names = ['localhost', '127.0.0.1']) {
     '-nodes',
     '-days',
     '2',
+    ...config,
+    '-extensions',
+    'ca',
     '-subj',
     '/CN=Torq token action test CA',
     '-keyout',
     at('ca.key'),
     '-out',
-    at('ca.pem'),
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign'
+    at('ca.pem')
   ])
   openssl([
     'req',
     '-newkey',
     'rsa:2048',
     '-nodes',
+    ...config,
     '-subj',
     `/CN=${names[0]}`,
     '-keyout',
@@ -47,13 +67,6 @@ export function makeCertificates(names = ['localhost', '127.0.0.1']) {
     '-out',
     at('server.csr')
   ])
-  const san = names
-    .map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`))
-    .join(',')
-  writeFileSync(
-    at('ext.cnf'),
-    `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`
-  )
   openssl([
     'x509',
     '-req',
@@ -67,7 +80,9 @@ export function makeCertificates(names = ['localhost', '127.0.0.1']) {
     '-days',
     '2',
     '-extfile',
-    at('ext.cnf'),
+    at('openssl.cnf'),
+    '-extensions',
+    'server',
     '-out',
     at('server.pem')
   ])
