@@ -9,10 +9,9 @@ import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
-  startTorqServer
+  startTorqServer,
+  type TorqServer
 } from '../test/support/torq-server.js'
-
-type Server = Awaited<ReturnType<typeof startTorqServer>>
 
 const NODE24 = node24()
 const runtimes: [string, string][] = [
@@ -37,7 +36,7 @@ onLinuxX64(
 )
 
 describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
-  let server: Server
+  let server: TorqServer
   beforeAll(async () => {
     server = await startTorqServer()
   })
@@ -148,7 +147,7 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
 
 describe('dist/index.js over HTTPS with a private CA', () => {
   const certs = makeCertificates(['127.0.0.1', 'localhost'])
-  let server: Server
+  let server: TorqServer
   beforeAll(async () => {
     server = await startTorqServer({
       tls: { key: certs.key, cert: certs.cert }

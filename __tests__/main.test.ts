@@ -6,15 +6,14 @@ import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
-  startTorqServer
+  startTorqServer,
+  type TorqServer
 } from '../test/support/torq-server.js'
-
-type Server = Awaited<ReturnType<typeof startTorqServer>>
 
 const START = Date.parse('2026-11-28T16:00:00.000Z')
 
 describe('run', () => {
-  let server: Server
+  let server: TorqServer
   beforeAll(async () => {
     server = await startTorqServer()
   })

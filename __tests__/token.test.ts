@@ -22,10 +22,9 @@ import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
-  startTorqServer
+  startTorqServer,
+  type TorqServer
 } from '../test/support/torq-server.js'
-
-type Server = Awaited<ReturnType<typeof startTorqServer>>
 
 const NOW = Date.parse('2026-11-28T16:00:00Z')
 
@@ -56,7 +55,7 @@ async function failure(promise: Promise<unknown>): Promise<TokenRequestError> {
 }
 
 describe('requestToken against a Torq-compatible server', () => {
-  let server: Server
+  let server: TorqServer
   beforeAll(async () => {
     server = await startTorqServer({
       clients: {

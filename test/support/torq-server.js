@@ -32,6 +32,8 @@ export const TOKEN_PATH = '/v1/auth/token'
  * @property {number} [expiresIn]
  */
 
+/** @typedef {Awaited<ReturnType<typeof startTorqServer>>} TorqServer */
+
 /** @param {ServerOptions} [options] */
 export async function startTorqServer(options = {}) {
   const clients = options.clients ?? { [DEMO_CLIENT_ID]: DEMO_CLIENT_SECRET }
