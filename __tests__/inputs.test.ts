@@ -150,14 +150,62 @@ describe('readInputs', () => {
     }
   )
 
-  it.each(['GITHUB_TOKEN', 'github_path', 'RUNNER_TEMP'])(
-    'refuses the runner-owned env-var %s',
-    (name) => {
-      expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
-        expect.stringContaining('must not start with GITHUB_ or RUNNER_')
-      ])
-    }
-  )
+  it.each([
+    'GITHUB_TOKEN',
+    'github_path',
+    'RUNNER_TEMP',
+    'PATH',
+    'Path',
+    'HOME',
+    'SHELL',
+    'ENV',
+    'BASH_ENV',
+    'IFS',
+    'PS4',
+    'CDPATH',
+    'LD_PRELOAD',
+    'ld_library_path',
+    'DYLD_INSERT_LIBRARIES',
+    'NODE_OPTIONS',
+    'NODE_EXTRA_CA_CERTS',
+    'NPM_CONFIG_REGISTRY',
+    'GIT_SSH_COMMAND',
+    'git_askpass',
+    'SSH_AUTH_SOCK',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'PERL5OPT',
+    'PERLLIB',
+    'RUBYOPT',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'CLASSPATH',
+    'ACTIONS_RUNTIME_TOKEN',
+    'INPUT_CLIENT_SECRET',
+    'STATE_X',
+    'CI',
+    'ci',
+    'HTTPS_PROXY',
+    'no_proxy'
+  ])('refuses the env-var %s, which could reconfigure later steps', (name) => {
+    expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
+      `Input 'env-var' is ${name}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
+    ])
+  })
+
+  it.each([
+    'TORQ_ACCESS_TOKEN',
+    'TORQ_TOKEN',
+    'MY_PATH',
+    'CIRCLE',
+    'PATHS',
+    'HOMEPAGE_TOKEN',
+    'GITHUB',
+    'NODE',
+    'ENVIRONMENT_TOKEN'
+  ])('accepts the env-var %s', (name) => {
+    expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
+  })
 
   it.each([
     ['0', 0],

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { run } from '../src/main.js'
+import { secretForms } from '../src/secrets.js'
 import { fakeClock } from '../test/support/fake-clock.js'
 import { emulateRunner } from '../test/support/in-process.js'
 import {
@@ -47,9 +48,12 @@ describe('run', () => {
     })
     expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token })
     expect(result.masks).toEqual([
-      DEMO_CLIENT_SECRET,
-      Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64'),
+      ...secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
       token
+    ])
+    expect(result.masks.slice(0, 2)).toEqual([
+      DEMO_CLIENT_SECRET,
+      Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')
     ])
     expect(result.log).toContain(
       `Requesting a Torq API token from ${server.url} (auth-url).\n::debug::Token request attempt 1 of 4.\n`
@@ -223,11 +227,16 @@ describe('run', () => {
       'client-secret': 'first-line\n\nsecond-line'
     })
     expect(result.exitCode).toBe(1)
-    expect(result.masks).toEqual([
+    expect(result.masks.slice(0, 3)).toEqual([
       'first-line\n\nsecond-line',
       'first-line',
       'second-line'
     ])
+    expect(result.masks).toEqual(
+      expect.arrayContaining(
+        secretForms(DEMO_CLIENT_ID, 'first-line\n\nsecond-line')
+      )
+    )
     expect(result.errors).toEqual([
       expect.stringContaining("Input 'client-secret' contains a line break")
     ])

@@ -17,7 +17,8 @@ import {
   parseRetryAfter,
   RETRY_AFTER_JITTER_MS
 } from '../src/retry.js'
-import { interpretAnswer } from '../src/token.js'
+import { interpretAnswer } from '../src/answer.js'
+import { secretForms } from '../src/secrets.js'
 import { actionInputs } from '../test/support/runner.js'
 
 // Under mutation testing every mutant reruns these properties; a tenth of
@@ -224,6 +225,7 @@ describe('interpretAnswer, for any answer', () => {
       url: new URL('https://auth.torq.io/v1/auth/token'),
       clientId: 'id',
       clientSecret: 'secret',
+      secrets: secretForms('id', 'secret'),
       endpointSource: 'region us',
       timeoutMs: 1000,
       userAgent: 'test',
@@ -264,11 +266,12 @@ describe('interpretAnswer, for any answer', () => {
               request
             )
             expect(status).toBe(200)
-            expect(token.accessToken).toMatch(/^[^\s\u0000-\u001f\u007f]+$/)
+            expect(token.accessToken).toMatch(/^[A-Za-z0-9\-._~+/]+=*$/)
             expect(token.tokenType.toLowerCase()).toBe('bearer')
             if (token.expiresIn !== undefined) {
-              expect(Number.isSafeInteger(token.expiresIn)).toBe(true)
-              expect(token.expiresIn).toBeGreaterThanOrEqual(0)
+              expect(Number.isInteger(token.expiresIn)).toBe(true)
+              expect(token.expiresIn).toBeGreaterThanOrEqual(1)
+              expect(token.expiresIn).toBeLessThanOrEqual(31_536_000)
             }
           } catch (error) {
             expect(error).toBeInstanceOf(TokenRequestError)

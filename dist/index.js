@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4776);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8283);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4776:
+/***/ 8283:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31391,10 +31391,26 @@ const MAX_TIMEOUT_SECONDS = 3600;
 
 
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
-// Control characters, including CR/LF: a value with them cannot be a Torq
-// credential, and a line break could forge lines in the runner's files.
-// eslint-disable-next-line no-control-regex -- control characters are the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// Control characters (C0, DEL and C1), invisible format characters and line
+// separators: a value with them cannot be a Torq credential, and a line break
+// could forge lines in the runner's files.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+// Variables that change how programs, shells, loaders, package managers or
+// the runner behave: a token exported under one of these names could
+// reconfigure or take over later steps. Matched in any case.
+const RESERVED_ENV_VARS = new RegExp(`^(${[
+    'PATH|HOME|SHELL|ENV|BASH_ENV|IFS|PS4|CDPATH|SHELLOPTS|BASHOPTS',
+    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI',
+    'CLASSPATH|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|MAVEN_OPTS|GRADLE_OPTS',
+    'GCONV_PATH|GLIBC_TUNABLES|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
+    '(HTTPS?|ALL|NO)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE',
+    'EDITOR|VISUAL|PAGER|KUBECONFIG',
+    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA|PSMODULEPATH',
+    'GO(FLAGS|PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
+    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|GIT|SSH|JAVA|DOTNET|COMPLUS|CORECLR)_.*',
+    '(GEM|BUNDLE|CARGO|DOCKER|XDG|GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*',
+    '(PYTHON|PERL|RUBY|RUSTC).*'
+].join('|')})$`, 'i');
 const YAML_TRUE = ['true', 'True', 'TRUE'];
 const YAML_FALSE = ['false', 'False', 'FALSE'];
 /**
@@ -31448,7 +31464,7 @@ function credential(raw, name, problem) {
         return problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET'} }}\`. ${FORK_HINT}`);
     }
     if (CONTROL.test(raw)) {
-        return problem(`Input '${name}' contains a line break or another control character. Paste the value exactly as Torq showed it, on one line.`);
+        return problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
     }
     return raw;
 }
@@ -31476,6 +31492,9 @@ function parseAuthUrl(raw, problem) {
     if (url.username || url.password) {
         return problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
     }
+    if (url.hash) {
+        return problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
+    }
     if (url.protocol === 'https:') {
         return url;
     }
@@ -31495,8 +31514,8 @@ function parseEnvVar(raw, problem) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
         return problem("Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN).");
     }
-    if (/^(GITHUB_|RUNNER_)/i.test(raw)) {
-        return problem("Input 'env-var' must not start with GITHUB_ or RUNNER_: those names belong to the runner. Choose another name, such as TORQ_ACCESS_TOKEN.");
+    if (RESERVED_ENV_VARS.test(raw)) {
+        return problem(`Input 'env-var' is ${raw}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`);
     }
     return raw;
 }
@@ -31513,6 +31532,89 @@ function parseTimeout(raw, problem) {
         return seconds;
     }
     return problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+}
+
+;// CONCATENATED MODULE: ./src/outside-text.ts
+/**
+ * The one way text from outside (a server's answer, an input, an error from
+ * the network) reaches a log line or an annotation. The runner obeys
+ * `##[name]` anywhere in a line and `::name::` at its start, and masks only
+ * whole values with their exact case, so outside text is cut free of every
+ * form of every secret first, then made one short, inert line.
+ */
+/** Characters of a secret in a row that count as showing it. */
+const SECRET_RUN = 10;
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
+/**
+ * Replaces each stretch of `text` that holds any form of a secret, or
+ * SECRET_RUN of its characters in a row, in any letter case, with `***`.
+ */
+function cutSecrets(text, secrets) {
+    const folded = fold(text);
+    const hidden = new Uint8Array(text.length);
+    for (const secret of secrets) {
+        const run = Math.min(SECRET_RUN, secret.length);
+        if (run === 0)
+            continue;
+        const pieces = new Set();
+        const foldedSecret = fold(secret);
+        for (let at = 0; at + run <= foldedSecret.length; at++) {
+            pieces.add(foldedSecret.slice(at, at + run));
+        }
+        for (let at = 0; at + run <= folded.length; at++) {
+            if (pieces.has(folded.slice(at, at + run)))
+                hidden.fill(1, at, at + run);
+        }
+    }
+    let cut = '';
+    for (let at = 0; at < text.length; at++) {
+        if (!hidden[at])
+            cut += text.charAt(at);
+        else if (at === 0 || !hidden[at - 1])
+            cut += '***';
+    }
+    return cut;
+}
+/** Lower case, one UTF-16 unit for one, so positions stay those of `text`. */
+function fold(text) {
+    let folded = '';
+    for (const char of text) {
+        const lower = char.toLowerCase();
+        folded += lower.length === char.length ? lower : char;
+    }
+    return folded;
+}
+/**
+ * Outside text made safe to print inside a message: secrets cut out, no
+ * control, format or line-separator characters, no workflow command syntax
+ * the runner would parse, one line of at most MAX_QUOTE_LENGTH characters.
+ */
+function quote(text, secrets) {
+    const line = cutSecrets(text, secrets)
+        .toWellFormed()
+        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+        // Format characters (bidirectional overrides, zero widths) can hide
+        // what a line says; dropping them may join `#` and `#[`, handled below.
+        .replace(/\p{Cf}/gu, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ');
+    // Dropping and spacing characters may have joined pieces of a secret.
+    const chars = Array.from(cutSecrets(line, secrets));
+    return chars.length > MAX_QUOTE_LENGTH
+        ? `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
+        : chars.join('');
+}
+/**
+ * Quotes `text` only if, with secrets cut out, it has the expected `shape`
+ * (a pattern for the whole value); otherwise undefined, for the caller to
+ * describe the value without quoting it.
+ */
+function quoteIfShaped(text, shape, secrets) {
+    const cut = cutSecrets(text.trim(), secrets);
+    return shape.test(cut) ? quote(cut, secrets) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -31607,11 +31709,175 @@ function finalError(error, attempts, reason) {
     return new TokenRequestError(parts.join(' '), { retryable: false });
 }
 
+;// CONCATENATED MODULE: ./src/answer.ts
+
+
+
+/** RFC 6750 b64token: the characters a bearer token may have. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** No real token is anywhere near this long. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/** One year: the longest lifetime taken as meant. */
+const MAX_EXPIRES_IN = 31_536_000;
+// Shapes of the server values that are quoted; anything else is described.
+const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+const RETRYABLE_STATUS = new Set([408, 429]);
+const RETRY_AFTER_STATUS = new Set([429, 503]);
+/**
+ * Turns an answer into a Token or a TokenRequestError. Only the status, a
+ * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
+ * it is a code) and `error_description` (quoted) reach a message; the body
+ * itself is never printed.
+ */
+function interpretAnswer(answer, request) {
+    const { status } = answer;
+    const json = parseJson(answer.body);
+    if (status < 100 || status > 599) {
+        throw new TokenRequestError(`The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). Check ${request.endpointSource}: something other than Torq is answering.`, { retryable: false });
+    }
+    if (status === 200) {
+        if (json === undefined) {
+            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, request.secrets)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
+        }
+        return readToken(json, request.secrets);
+    }
+    if (status >= 300 && status < 400) {
+        throw new TokenRequestError(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. Check ${request.endpointSource}; give auth-url the final token URL.`, { retryable: false });
+    }
+    const fields = isObject(json) ? json : {};
+    const code = stringField(fields, 'error');
+    const detail = describeError(status, answer, json, request.secrets);
+    if (status === 401 || code === 'invalid_client') {
+        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
+    }
+    const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+    throw new TokenRequestError(`The token request failed (${detail}).`, {
+        retryable,
+        retryAfterMs: RETRY_AFTER_STATUS.has(status)
+            ? parseRetryAfter(answer.retryAfter, request.now())
+            : undefined
+    });
+}
+function parseJson(body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(fields, name) {
+    const value = fields[name];
+    return typeof value === 'string' ? value : undefined;
+}
+function readToken(json, secrets) {
+    const fields = isObject(json) ? json : {};
+    const accessToken = fields['access_token'];
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        throw new TokenRequestError('The token endpoint answered HTTP 200 but the JSON has no access_token.', { retryable: false });
+    }
+    // The token goes into the runner's output and environment files and into
+    // later steps' commands: only the characters of a bearer token are safe
+    // there, and no real token has others.
+    if (accessToken.length > MAX_TOKEN_LENGTH ||
+        !BEARER_TOKEN.test(accessToken)) {
+        throw new TokenRequestError(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`, { retryable: false });
+    }
+    const tokenType = fields['token_type'] ?? 'Bearer';
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+        // The refused token is cut out too: it was never masked.
+        const shown = typeof tokenType === 'string'
+            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [...secrets, accessToken])
+            : undefined;
+        throw new TokenRequestError(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`, { retryable: false });
+    }
+    return {
+        accessToken,
+        tokenType,
+        expiresIn: readExpiresIn(fields['expires_in'])
+    };
+}
+/** Whole seconds from 1 to a year, as a number or a string of digits. */
+function readExpiresIn(value) {
+    const seconds = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+    return typeof seconds === 'number' &&
+        Number.isInteger(seconds) &&
+        seconds >= 1 &&
+        seconds <= MAX_EXPIRES_IN
+        ? seconds
+        : undefined;
+}
+function describeError(status, answer, json, secrets) {
+    const parts = [`HTTP ${status}`];
+    if (json === undefined) {
+        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
+        return parts.join(', ');
+    }
+    const fields = isObject(json) ? json : {};
+    const code = stringField(fields, 'error');
+    if (code !== undefined && code !== '') {
+        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
+            'an unexpected error code');
+    }
+    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
+    if (description !== '')
+        parts.push(`"${description}"`);
+    return parts.join(', ');
+}
+function describeBody(answer, secrets) {
+    if (answer.body === '')
+        return 'empty body';
+    const type = answer.contentType.replace(/;.*/s, '').trim();
+    if (type === '')
+        return 'no content type';
+    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected content type'
+        : `content type ${shown.toLowerCase()}`;
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/token.ts
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** The value of the Authorization header: id and secret sent raw, as curl -u. */
+function basicCredentials(clientId, clientSecret) {
+    return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+}
+/**
+ * Every form in which a server could send the secret back: as sent, base64,
+ * the Basic credential with and without its `=` padding, JSON-, URL- and
+ * form-escaped. All are masked before the first request, and cut out of any
+ * server text that is quoted (in any letter case, see outside-text.ts).
+ */
+function secretForms(clientId, clientSecret) {
+    if (clientSecret === '')
+        return [];
+    const basic = basicCredentials(clientId, clientSecret);
+    const base64 = Buffer.from(clientSecret).toString('base64');
+    const json = JSON.stringify(clientSecret).slice(1, -1);
+    const forms = [
+        clientSecret,
+        basic,
+        basic.replace(/=+$/, ''),
+        base64,
+        base64.replace(/=+$/, ''),
+        json,
+        json.replaceAll('/', '\\/'),
+        encodeURIComponent(clientSecret),
+        new URLSearchParams({ s: clientSecret }).toString().slice(2)
+    ];
+    return [...new Set(forms)].filter((form) => form !== '');
+}
+
+;// CONCATENATED MODULE: ./src/transport.ts
+
 
 
 
@@ -31619,17 +31885,10 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 /** A token answer is a few hundred bytes; anything this large is refused. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-const RETRYABLE_STATUS = new Set([408, 429]);
-const RETRY_AFTER_STATUS = new Set([429, 503]);
-/** The value of the Authorization header: id and secret sent raw, as curl -u. */
-function basicCredentials(clientId, clientSecret) {
-    return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-}
-/** Makes one token request and interprets the answer. */
-async function requestToken(request) {
-    const answer = await send(request);
-    return interpretAnswer(answer, request);
-}
+/**
+ * Sends the token request and reads the whole answer within the deadline.
+ * Fails with a TokenRequestError for anything short of a complete answer.
+ */
 function send(request) {
     const body = 'grant_type=client_credentials';
     const { url } = request;
@@ -31670,7 +31929,7 @@ function send(request) {
                 }
                 chunks.push(chunk);
             });
-            res.on('error', (error) => fail(connectionError(error, url)));
+            res.on('error', (error) => fail(connectionError(error, request)));
             res.on('end', () => {
                 clearTimeout(timer);
                 resolve({
@@ -31691,7 +31950,7 @@ function send(request) {
             req.destroy();
             reject(error);
         }
-        req.on('error', (error) => fail(connectionError(error, url)));
+        req.on('error', (error) => fail(connectionError(error, request)));
         req.end(body);
     });
 }
@@ -31710,140 +31969,40 @@ const TRANSIENT_CODES = new Set([
     'ENETDOWN',
     'EAI_AGAIN'
 ]);
-/** Describes a transport failure without anything the server sent. */
-function connectionError(error, url) {
+/**
+ * Describes a transport failure. The error's message may carry text from a
+ * proxy or the network, so it is quoted, never printed as it is.
+ */
+function connectionError(error, request) {
+    const { url, secrets } = request;
     // Not `instanceof Error`: errors may come from another realm.
     const fields = typeof error === 'object' && error !== null ? error : {};
-    const code = fields.code ?? '';
-    const message = typeof fields.message === 'string' ? fields.message : String(error);
+    const rawCode = fields.code ?? '';
+    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
+    const raw = typeof fields.message === 'string' ? fields.message : String(error);
+    const message = quote(raw, secrets);
     if (TLS_CODES.test(code)) {
         return new TokenRequestError(`TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
     }
-    if (/tunneling socket could not be established/i.test(message)) {
-        const hint = message.includes('statusCode=407')
+    if (/tunneling socket could not be established/i.test(raw)) {
+        const hint = raw.includes('statusCode=407')
             ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
             : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`;
-        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(message) });
+        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(raw) });
     }
     if (code === 'ENOTFOUND') {
         return new TokenRequestError(`Could not resolve ${url.hostname}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
     }
     const retryable = TRANSIENT_CODES.has(code);
-    return new TokenRequestError(`Could not get an answer from ${url.host}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}.`, { retryable });
+    return new TokenRequestError(`Could not get an answer from ${url.host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable });
 }
-/**
- * Turns an answer into a Token or a TokenRequestError. Only the status, the
- * content type and, for errors, RFC 6749 §5.2 `error` and `error_description`
- * reach a message; the body itself is never printed.
- */
-function interpretAnswer(answer, request) {
-    const { status } = answer;
-    const json = parseJson(answer.body);
-    if (status === 200) {
-        if (json === undefined) {
-            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
-        }
-        return readToken(json);
-    }
-    if (status >= 300 && status < 400) {
-        throw new TokenRequestError(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. Check ${request.endpointSource}; give auth-url the final token URL.`, { retryable: false });
-    }
-    const fields = errorFields(json, request);
-    const detail = describeError(status, fields, answer, json);
-    if (status === 401 || fields.error === 'invalid_client') {
-        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
-    }
-    const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
-    throw new TokenRequestError(`The token request failed (${detail}).`, {
-        retryable,
-        retryAfterMs: RETRY_AFTER_STATUS.has(status)
-            ? parseRetryAfter(answer.retryAfter, request.now())
-            : undefined
-    });
-}
-function parseJson(body) {
-    try {
-        return JSON.parse(body);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function readToken(json) {
-    const fields = isObject(json) ? json : {};
-    const accessToken = fields['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        throw new TokenRequestError('The token endpoint answered HTTP 200 but the JSON has no access_token.', { retryable: false });
-    }
-    // The token goes into the runner's output and environment files; a line
-    // break or space in it could forge entries there, and no real token has one.
-    // eslint-disable-next-line no-control-regex -- control characters are the point
-    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
-        throw new TokenRequestError('The access_token in the answer contains whitespace or control characters, which no Torq token has; it was refused and nothing was written.', { retryable: false });
-    }
-    const tokenType = fields['token_type'] ?? 'Bearer';
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new TokenRequestError(`The token endpoint returned token_type ${JSON.stringify(clean(typeof tokenType === 'string' ? tokenType : JSON.stringify(tokenType)))}; this action hands out Bearer tokens only.`, { retryable: false });
-    }
-    return {
-        accessToken,
-        tokenType,
-        expiresIn: readExpiresIn(fields['expires_in'])
-    };
-}
-function readExpiresIn(value) {
-    const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    return typeof seconds === 'number' &&
-        Number.isSafeInteger(seconds) &&
-        seconds >= 0
-        ? seconds
-        : undefined;
-}
-function errorFields(json, request) {
-    if (!isObject(json))
-        return {};
-    // A server may echo what it was sent; the secret is masked already, and is
-    // also cut out here so that not even a failed mask can show it.
-    const secrets = [
-        request.clientSecret,
-        basicCredentials(request.clientId, request.clientSecret)
-    ];
-    const text = (value) => clean(secrets.reduce((t, secret) => t.split(secret).join('***'), value));
-    const fields = {};
-    if (typeof json['error'] === 'string')
-        fields.error = text(json['error']);
-    if (typeof json['error_description'] === 'string') {
-        fields.description = text(json['error_description']);
-    }
-    return fields;
-}
-function describeError(status, fields, answer, json) {
-    const parts = [`HTTP ${status}`];
-    if (fields.error)
-        parts.push(fields.error);
-    if (fields.description)
-        parts.push(`"${fields.description}"`);
-    if (json === undefined)
-        parts.push(`not JSON: ${describeBody(answer)}`);
-    return parts.join(', ');
-}
-function describeBody(answer) {
-    if (answer.body === '')
-        return 'empty body';
-    const type = clean(answer.contentType.replace(/;.*/s, '')).toLowerCase();
-    return type ? `content type ${type}` : 'no content type';
-}
-/**
- * Server text that reaches a message: one line, printable, short. It is
- * never trusted to be free of secrets; those are masked before any request.
- */
-function clean(text) {
-    // eslint-disable-next-line no-control-regex -- control characters are the point
-    const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+
+;// CONCATENATED MODULE: ./src/token.ts
+
+
+/** Makes one token request: sends it, then reads what the answer means. */
+async function requestToken(request) {
+    return interpretAnswer(await send(request), request);
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -31857,9 +32016,10 @@ const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 
 
 
+
 /** Asks Torq for a token, retrying transient failures as retry.ts decides. */
-async function obtainToken(settings, clock) {
-    info(`Requesting a Torq API token from ${settings.tokenUrl.href} (${settings.endpointSource}).`);
+async function obtainToken(settings, secrets, clock) {
+    info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
     return withRetries(async (attempt) => {
         core_debug(`Token request attempt ${attempt} of ${settings.retries + 1}.`);
         const sentAt = clock.now();
@@ -31867,6 +32027,7 @@ async function obtainToken(settings, clock) {
             url: settings.tokenUrl,
             clientId: settings.clientId,
             clientSecret: settings.clientSecret,
+            secrets,
             endpointSource: settings.endpointSource,
             timeoutMs: settings.timeoutMs,
             userAgent: USER_AGENT,
@@ -31893,27 +32054,38 @@ function mask(value) {
             core_setSecret(line);
     }
 }
-/** Masks the token, then hands it to later steps as outputs and a variable. */
+/**
+ * Masks the token, then hands it to later steps as outputs and a variable:
+ * everything is worked out before the first write, so that either all of
+ * them are written or, if anything fails, none.
+ */
 function publishToken(token, settings) {
+    const expiresAt = token.expiresIn === undefined
+        ? ''
+        : new Date(token.sentAt + token.expiresIn * 1000).toISOString();
+    const outputs = {
+        token: token.accessToken,
+        'token-type': token.tokenType,
+        'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
+        'expires-at': expiresAt
+    };
+    const where = settings.exportEnv
+        ? ` and in $${settings.envVar} for the following steps of this job`
+        : '';
+    const expiry = expiresAt
+        ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
+        : '';
     mask(token.accessToken);
-    setOutput('token', token.accessToken);
-    setOutput('token-type', token.tokenType);
-    let expiry = '';
-    if (token.expiresIn === undefined) {
-        warning('The token answer had no usable expires_in; the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
-        setOutput('expires-in', '');
-        setOutput('expires-at', '');
+    if (expiresAt === '') {
+        warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
     }
-    else {
-        const expiresAt = new Date(token.sentAt + token.expiresIn * 1000);
-        setOutput('expires-in', String(token.expiresIn));
-        setOutput('expires-at', expiresAt.toISOString());
-        expiry = `, valid for ${token.expiresIn} s until ${expiresAt.toISOString()}`;
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, value);
     }
     if (settings.exportEnv) {
         exportVariable(settings.envVar, token.accessToken);
     }
-    info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${settings.exportEnv ? ` and in $${settings.envVar} for the following steps of this job` : ''}.`);
+    info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -31924,32 +32096,36 @@ function publishToken(token, settings) {
 
 
 
+
 /** The action: read inputs, get a token, publish it. */
 async function run(clock = systemClock) {
+    // Masked before anything else can print, even a message about bad input,
+    // in every form a server could echo it (the Authorization header, base64).
+    const secrets = secretForms(getInput('client-id'), getInput('client-secret'));
+    for (const form of secrets)
+        mask(form);
     try {
-        // Masked before anything else can print, even a message about bad input.
-        mask(getInput('client-secret'));
         const settings = readInputs((name) => getInput(name));
-        // A server that echoes the Authorization header must not reveal it either.
-        mask(basicCredentials(settings.clientId, settings.clientSecret));
-        const token = await obtainToken(settings, clock);
+        const token = await obtainToken(settings, secrets, clock);
         publishToken(token, settings);
     }
     catch (error) {
-        fail(error);
+        fail(error, secrets);
     }
 }
-function fail(error) {
+/** Our own errors carry messages written for the user; others are quoted. */
+function fail(error, secrets) {
     if (error instanceof InputError && error.problems.length > 1) {
         for (const problem of error.problems)
             core_error(problem);
         setFailed(`${error.problems.length} inputs need fixing (see the errors above); no request was made.`);
     }
-    else if (error instanceof Error) {
+    else if (error instanceof ActionError) {
         setFailed(error.message);
     }
     else {
-        setFailed(`Unexpected failure: ${String(error)}`);
+        const text = error instanceof Error ? error.message : String(error);
+        setFailed(`Unexpected failure: ${quote(text, secrets)}`);
     }
 }
 

@@ -26,10 +26,30 @@ export type InputReader = (name: string) => string
 const FORK_HINT =
   'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.'
 
-// Control characters, including CR/LF: a value with them cannot be a Torq
-// credential, and a line break could forge lines in the runner's files.
-// eslint-disable-next-line no-control-regex -- control characters are the point
-const CONTROL = /[\u0000-\u001f\u007f]/
+// Control characters (C0, DEL and C1), invisible format characters and line
+// separators: a value with them cannot be a Torq credential, and a line break
+// could forge lines in the runner's files.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+
+// Variables that change how programs, shells, loaders, package managers or
+// the runner behave: a token exported under one of these names could
+// reconfigure or take over later steps. Matched in any case.
+const RESERVED_ENV_VARS = new RegExp(
+  `^(${[
+    'PATH|HOME|SHELL|ENV|BASH_ENV|IFS|PS4|CDPATH|SHELLOPTS|BASHOPTS',
+    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI',
+    'CLASSPATH|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|MAVEN_OPTS|GRADLE_OPTS',
+    'GCONV_PATH|GLIBC_TUNABLES|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
+    '(HTTPS?|ALL|NO)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE',
+    'EDITOR|VISUAL|PAGER|KUBECONFIG',
+    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA|PSMODULEPATH',
+    'GO(FLAGS|PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
+    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|GIT|SSH|JAVA|DOTNET|COMPLUS|CORECLR)_.*',
+    '(GEM|BUNDLE|CARGO|DOCKER|XDG|GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*',
+    '(PYTHON|PERL|RUBY|RUSTC).*'
+  ].join('|')})$`,
+  'i'
+)
 
 const YAML_TRUE = ['true', 'True', 'TRUE']
 const YAML_FALSE = ['false', 'False', 'FALSE']
@@ -106,7 +126,7 @@ function credential(
   }
   if (CONTROL.test(raw)) {
     return problem(
-      `Input '${name}' contains a line break or another control character. Paste the value exactly as Torq showed it, on one line.`
+      `Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`
     )
   }
   return raw
@@ -145,6 +165,11 @@ function parseAuthUrl(raw: string, problem: Problem): URL | undefined {
       "Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret."
     )
   }
+  if (url.hash) {
+    return problem(
+      "Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token."
+    )
+  }
   if (url.protocol === 'https:') {
     return url
   }
@@ -172,9 +197,9 @@ function parseEnvVar(raw: string, problem: Problem): string | undefined {
       "Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN)."
     )
   }
-  if (/^(GITHUB_|RUNNER_)/i.test(raw)) {
+  if (RESERVED_ENV_VARS.test(raw)) {
     return problem(
-      "Input 'env-var' must not start with GITHUB_ or RUNNER_: those names belong to the runner. Choose another name, such as TORQ_ACCESS_TOKEN."
+      `Input 'env-var' is ${raw}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
     )
   }
   return raw

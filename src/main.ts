@@ -1,35 +1,41 @@
 import * as core from '@actions/core'
-import { InputError } from './errors.js'
+import { ActionError, InputError } from './errors.js'
 import { readInputs } from './inputs.js'
 import { obtainToken } from './obtain.js'
+import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
 import { systemClock, type Clock } from './retry.js'
-import { basicCredentials } from './token.js'
+import { secretForms } from './secrets.js'
 
 /** The action: read inputs, get a token, publish it. */
 export async function run(clock: Clock = systemClock): Promise<void> {
+  // Masked before anything else can print, even a message about bad input,
+  // in every form a server could echo it (the Authorization header, base64).
+  const secrets = secretForms(
+    core.getInput('client-id'),
+    core.getInput('client-secret')
+  )
+  for (const form of secrets) mask(form)
   try {
-    // Masked before anything else can print, even a message about bad input.
-    mask(core.getInput('client-secret'))
     const settings = readInputs((name) => core.getInput(name))
-    // A server that echoes the Authorization header must not reveal it either.
-    mask(basicCredentials(settings.clientId, settings.clientSecret))
-    const token = await obtainToken(settings, clock)
+    const token = await obtainToken(settings, secrets, clock)
     publishToken(token, settings)
   } catch (error) {
-    fail(error)
+    fail(error, secrets)
   }
 }
 
-function fail(error: unknown): void {
+/** Our own errors carry messages written for the user; others are quoted. */
+function fail(error: unknown, secrets: readonly string[]): void {
   if (error instanceof InputError && error.problems.length > 1) {
     for (const problem of error.problems) core.error(problem)
     core.setFailed(
       `${error.problems.length} inputs need fixing (see the errors above); no request was made.`
     )
-  } else if (error instanceof Error) {
+  } else if (error instanceof ActionError) {
     core.setFailed(error.message)
   } else {
-    core.setFailed(`Unexpected failure: ${String(error)}`)
+    const text = error instanceof Error ? error.message : String(error)
+    core.setFailed(`Unexpected failure: ${quote(text, secrets)}`)
   }
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Settings } from './inputs.js'
+import { quote } from './outside-text.js'
 import { withRetries, type Clock } from './retry.js'
 import { requestToken, type Token } from './token.js'
 import { USER_AGENT } from './version.js'
@@ -12,10 +13,11 @@ export interface ObtainedToken extends Token {
 /** Asks Torq for a token, retrying transient failures as retry.ts decides. */
 export async function obtainToken(
   settings: Settings,
+  secrets: readonly string[],
   clock: Clock
 ): Promise<ObtainedToken> {
   core.info(
-    `Requesting a Torq API token from ${settings.tokenUrl.href} (${settings.endpointSource}).`
+    `Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`
   )
   return withRetries(
     async (attempt) => {
@@ -25,6 +27,7 @@ export async function obtainToken(
         url: settings.tokenUrl,
         clientId: settings.clientId,
         clientSecret: settings.clientSecret,
+        secrets,
         endpointSource: settings.endpointSource,
         timeoutMs: settings.timeoutMs,
         userAgent: USER_AGENT,

@@ -147,21 +147,105 @@ function inheritedEnvironment() {
   return env
 }
 
-/** Unescapes workflow command data as @actions/core escapes it. */
+/** Unescapes `::name::data` data as the runner does (%0D, %0A, %25). */
 function unescapeData(/** @type {string} */ value) {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+/** Unescapes `##[name]data` data as the runner does (%3B, %0D, %0A, %5D, %25). */
+function unescapeV1(/** @type {string} */ value) {
+  return value
+    .replace(/%3B/g, ';')
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%25/g, '%')
+}
+
+/**
+ * The commands a GitHub runner registers (actions/runner,
+ * ActionCommandManager and its command extensions); names match in any case.
+ */
+export const RUNNER_COMMANDS = [
+  'stop-commands',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'debug',
+  'warning',
+  'error',
+  'notice',
+  'group',
+  'endgroup',
+  'echo'
+]
+
+/**
+ * Parses a line as the runner does (ActionCommand.TryParseV2, then
+ * TryParse): `::name props::data` after leading whitespace, or
+ * `##[name props]data` at the first `##[` anywhere in the line. The name
+ * must be registered, in any case.
+ * @param {string} line @param {Set<string>} registered lower-cased names
+ * @returns {{ name: string, data: string } | undefined}
+ */
+export function parseCommand(line, registered) {
+  const v2 = line.trimStart()
+  if (v2.startsWith('::')) {
+    const end = v2.indexOf('::', 2)
+    if (end >= 0) {
+      const name = v2.slice(2, end).split(' ')[0] ?? ''
+      if (registered.has(name.toLowerCase())) {
+        return {
+          name: name.toLowerCase(),
+          data: unescapeData(v2.slice(end + 2))
+        }
+      }
+    }
+  }
+  const prefix = line.indexOf('##[')
+  if (prefix < 0) return undefined
+  const bracket = line.indexOf(']', prefix)
+  if (bracket < 0) return undefined
+  const name = line.slice(prefix + 3, bracket).split(' ')[0] ?? ''
+  if (!registered.has(name.toLowerCase())) return undefined
+  return { name: name.toLowerCase(), data: unescapeV1(line.slice(bracket + 1)) }
+}
+
+/** Replaces every occurrence of every mask, overlaps merged, with `***`. */
+function applyMasks(/** @type {string} */ line, /** @type {string[]} */ masks) {
+  const hidden = new Uint8Array(line.length)
+  for (const mask of masks) {
+    for (
+      let at = line.indexOf(mask);
+      at >= 0;
+      at = line.indexOf(mask, at + 1)
+    ) {
+      hidden.fill(1, at, at + mask.length)
+    }
+  }
+  let out = ''
+  for (let i = 0; i < line.length; i++) {
+    if (!hidden[i]) out += line[i]
+    else if (i === 0 || !hidden[i - 1]) out += '***'
+  }
+  return out
 }
 
 const SHOWN_AS = {
   error: 'Error: ',
   warning: 'Warning: ',
-  notice: 'Notice: ',
-  debug: '##[debug]'
+  notice: 'Notice: '
 }
 
 /**
- * Reads a log as the runner does: registers masks, collects annotations, and
- * renders the rest as the runner shows it (debug lines only in debug mode).
+ * Reads a log as a GitHub runner does, line by line (a line ends at CR, LF
+ * or CRLF): workflow commands in both syntaxes, `stop-commands` and its
+ * resume token, masks from the line after their `add-mask` on, annotations,
+ * debug lines only in debug mode. `shown` is what the runner prints as text.
  * @param {string} log @param {boolean} [debug]
  */
 export function readLog(log, debug = false) {
@@ -171,35 +255,78 @@ export function readLog(log, debug = false) {
   const errors = []
   /** @type {string[]} */
   const warnings = []
+  /** @type {{ name: string, data: string }[]} */
+  const commands = []
   /** @type {string[]} */
   const shown = []
-  const hide = (/** @type {string} */ line) =>
-    masks.reduce(
-      (text, mask) => (mask ? text.split(mask).join('***') : text),
-      line
-    )
+  const registered = new Set(RUNNER_COMMANDS)
+  /** @type {string | undefined} */
+  let stopToken
+  const show = (/** @type {string} */ text) =>
+    shown.push(applyMasks(text, masks))
 
-  for (const line of log.split(/\r?\n/)) {
-    const command = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line)
-    if (command?.[1] === 'add-mask') {
-      masks.push(unescapeData(command[3] ?? ''))
+  for (const line of log.split(/\r\n|\r|\n/)) {
+    const command = parseCommand(line, registered)
+    if (command === undefined) {
+      show(line)
       continue
     }
-    const [, name = '', , data = ''] = command ?? []
-    if (name === 'error') errors.push(unescapeData(data))
-    if (name === 'warning') warnings.push(unescapeData(data))
-    if (name === 'debug' && !debug) continue
-    const prefix = /** @type {Record<string, string>} */ (SHOWN_AS)[name]
-    shown.push(hide(prefix === undefined ? line : prefix + unescapeData(data)))
+    if (stopToken !== undefined) {
+      // Stopped: only the resume token is a command; an empty token never
+      // resumes. Everything else is printed as text.
+      if (stopToken !== '' && command.name === stopToken.toLowerCase()) {
+        registered.delete(stopToken.toLowerCase())
+        stopToken = undefined
+      }
+      show(line)
+      continue
+    }
+    commands.push(command)
+    const { name, data } = command
+    if (name === 'stop-commands') {
+      stopToken = data
+      registered.add(data.toLowerCase())
+      show(line)
+    } else if (name === 'add-mask') {
+      if (data.trim() !== '') masks.push(data)
+    } else if (name === 'error' || name === 'warning' || name === 'notice') {
+      if (name === 'error') errors.push(data)
+      if (name === 'warning') warnings.push(data)
+      show(SHOWN_AS[name] + data)
+    } else if (name === 'debug') {
+      if (debug) show(`##[debug]${data}`)
+    } else if (name === 'group' || name === 'endgroup') {
+      show(`##[${name}]${name === 'group' ? data : ''}`)
+    }
   }
   const text = shown.join('\n')
   return {
     masks,
     errors,
     warnings,
+    commands,
     shown: text,
-    reveals: (/** @type {string} */ value) => text.includes(value)
+    reveals: (/** @type {string} */ value) => reveals(text, value)
   }
+}
+
+/** How many characters of a value in a row, in any case, count as showing it. */
+export const SHOWN_RUN = 10
+
+/**
+ * True if `text` shows `value`: the whole value, or SHOWN_RUN characters of
+ * it in a row, in any letter case.
+ * @param {string} text @param {string} value
+ */
+export function reveals(text, value) {
+  if (value === '') return false
+  const run = Math.min(SHOWN_RUN, value.length)
+  const haystack = text.toLowerCase()
+  const needle = value.toLowerCase()
+  for (let at = 0; at + run <= needle.length; at++) {
+    if (haystack.includes(needle.slice(at, at + run))) return true
+  }
+  return false
 }
 
 /**

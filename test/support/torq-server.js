@@ -8,7 +8,7 @@ import * as https from 'node:https'
 import { randomUUID } from 'node:crypto'
 
 export const DEMO_CLIENT_ID = 'demo-client-id'
-export const DEMO_CLIENT_SECRET = 'demo-client-secret-7f3a9c1e5b'
+export const DEMO_CLIENT_SECRET = 'demo-s3cr3t-7f3a9c1e5b'
 export const TOKEN_PATH = '/v1/auth/token'
 
 /**

@@ -1,0 +1,32 @@
+/** The value of the Authorization header: id and secret sent raw, as curl -u. */
+export function basicCredentials(
+  clientId: string,
+  clientSecret: string
+): string {
+  return Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
+}
+
+/**
+ * Every form in which a server could send the secret back: as sent, base64,
+ * the Basic credential with and without its `=` padding, JSON-, URL- and
+ * form-escaped. All are masked before the first request, and cut out of any
+ * server text that is quoted (in any letter case, see outside-text.ts).
+ */
+export function secretForms(clientId: string, clientSecret: string): string[] {
+  if (clientSecret === '') return []
+  const basic = basicCredentials(clientId, clientSecret)
+  const base64 = Buffer.from(clientSecret).toString('base64')
+  const json = JSON.stringify(clientSecret).slice(1, -1)
+  const forms = [
+    clientSecret,
+    basic,
+    basic.replace(/=+$/, ''),
+    base64,
+    base64.replace(/=+$/, ''),
+    json,
+    json.replaceAll('/', '\\/'),
+    encodeURIComponent(clientSecret),
+    new URLSearchParams({ s: clientSecret }).toString().slice(2)
+  ]
+  return [...new Set(forms)].filter((form) => form !== '')
+}
