@@ -70,7 +70,8 @@ describe('readInputs', () => {
     ['ftp://127.0.0.1/token', 'must use https://'],
     ['https://user:pw@auth.torq.io/v1/auth/token', 'user name or password'],
     ['https://user@auth.torq.io/v1/auth/token', 'user name or password'],
-    ['https://:pw@auth.torq.io/v1/auth/token', 'user name or password']
+    ['https://:pw@auth.torq.io/v1/auth/token', 'user name or password'],
+    ['https://auth.torq.io/v1/auth/token#x##[stop-commands]y', '#fragment']
   ])('refuses the auth-url %s', (url, message) => {
     const problems = problemsOf({ ...valid, 'auth-url': url })
     expect(problems).toHaveLength(1)

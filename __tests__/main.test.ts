@@ -260,4 +260,26 @@ describe('run', () => {
     expect(result.exitCode).toBe(1)
     expect(result.errors).toEqual(['Unexpected failure: clock broke'])
   })
+
+  it('quotes the message of an unexpected Error, secret cut and inert', async () => {
+    const finish = emulateRunner({
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': DEMO_CLIENT_SECRET,
+      'auth-url': server.url
+    })
+    await run({
+      now: () => {
+        throw new Error(
+          `broke ##[stop-commands]x ${DEMO_CLIENT_SECRET.toUpperCase()}`
+        )
+      },
+      random: () => 0,
+      sleep: async () => {}
+    })
+    const result = finish()
+    expect(result.exitCode).toBe(1)
+    expect(result.errors).toEqual([
+      'Unexpected failure: broke # #[stop-commands]x ***'
+    ])
+  })
 })

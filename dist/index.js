@@ -31555,8 +31555,6 @@ function cutSecrets(text, secrets) {
     const hidden = new Uint8Array(text.length);
     for (const secret of secrets) {
         const run = Math.min(SECRET_RUN, secret.length);
-        if (run === 0)
-            continue;
         const pieces = new Set();
         const foldedSecret = fold(secret);
         for (let at = 0; at + run <= foldedSecret.length; at++) {
@@ -32046,8 +32044,6 @@ async function obtainToken(settings, secrets, clock) {
  * masked line by line, since the runner matches masks within single lines.
  */
 function mask(value) {
-    if (value === '')
-        return;
     core_setSecret(value);
     for (const line of value.split(/\r?\n|\r/)) {
         if (line !== '' && line !== value)

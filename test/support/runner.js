@@ -229,7 +229,7 @@ function applyMasks(/** @type {string} */ line, /** @type {string[]} */ masks) {
   }
   let out = ''
   for (let i = 0; i < line.length; i++) {
-    if (!hidden[i]) out += line[i]
+    if (!hidden[i]) out += line.charAt(i)
     else if (i === 0 || !hidden[i - 1]) out += '***'
   }
   return out

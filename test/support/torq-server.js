@@ -189,6 +189,14 @@ export const replies = {
       res.end(text)
     },
 
+  /**
+   * Raw bytes on the socket, for answers Node's server would not write (a
+   * status outside 100 to 599, say). @param {string} text @returns {Reply}
+   */
+  raw: (text) => (_req, res) => {
+    res.socket?.end(text)
+  },
+
   /** Accepts the request and never answers. @returns {Reply} */
   hang: () => () => {},
 
