@@ -143,6 +143,32 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
     )
     expect(result.outputs['token']).toBe(server.tokens.at(-1))
   })
+
+  it('keeps the token masked when a failed answer carries workflow commands and the secret', async () => {
+    server.script(
+      replies.json(503, {
+        error: '##[error]forged',
+        error_description: `busy ##[stop-commands]x ${DEMO_CLIENT_SECRET.toUpperCase()}`
+      })
+    )
+    const result = await runAction({
+      node,
+      inputs: credentials(),
+      env: { ACTIONS_STEP_DEBUG: 'true' }
+    })
+    const token = server.tokens.at(-1) ?? ''
+    expect(result.exitCode).toBe(0)
+    expect(result.commands.map(({ name }) => name)).not.toContain(
+      'stop-commands'
+    )
+    expect(result.errors).toEqual([])
+    expect(result.masks).toContain(token)
+    expect(result.reveals(token)).toBe(false)
+    expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+    expect(result.shown).toContain(
+      '(HTTP 503, an unexpected error code, "busy # #[stop-commands]x ***")'
+    )
+  })
 })
 
 describe('dist/index.js over HTTPS with a private CA', () => {
