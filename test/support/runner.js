@@ -1,7 +1,7 @@
 // Runs the bundled action the way a GitHub runner does: inputs as INPUT_*
 // variables with action.yml's defaults filled in, GITHUB_OUTPUT and GITHUB_ENV
 // files, stdout and stderr in one stream. Then reads what the runner would:
-// the log (with ::add-mask:: applied from the line after it on), the outputs,
+// the log (replayed with the runner's command rules, see readLog), the outputs,
 // the exported variables and the exit code.
 import { spawn } from 'node:child_process'
 import {
@@ -63,10 +63,11 @@ export function node24() {
  * @property {string[]} masks values registered with ::add-mask::
  * @property {string[]} errors messages of ::error lines
  * @property {string[]} warnings messages of ::warning lines
+ * @property {{ name: string, data: string }[]} commands the workflow commands the runner processed, in order
  * @property {Record<string, string>} outputs
  * @property {Record<string, string>} exported
  * @property {number} durationMs
- * @property {(value: string) => boolean} reveals true if `value` shows in the log before a mask hides it
+ * @property {(value: string) => boolean} reveals true if the log as the runner shows it holds `value`, or SHOWN_RUN characters of it in a row in any case
  */
 
 /** @param {RunOptions} [options] @returns {Promise<RunResult>} */
