@@ -5,32 +5,11 @@ import {
   MAX_TOKEN_LENGTH
 } from '../src/answer.js'
 import { TokenRequestError } from '../src/errors.js'
-import { basicCredentials, secretForms } from '../src/secrets.js'
+import { basicCredentials } from '../src/secrets.js'
 import type { TokenRequest } from '../src/token.js'
 import type { Answer } from '../src/transport.js'
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET
-} from '../test/support/torq-server.js'
+import { requestTo } from '../test/support/requests.js'
 
-const NOW = Date.parse('2026-11-28T16:00:00Z')
-
-function requestTo(
-  url: string,
-  overrides: Partial<TokenRequest> = {}
-): TokenRequest {
-  return {
-    url: new URL(url),
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
-    endpointSource: 'region us',
-    timeoutMs: 5000,
-    userAgent: 'torq-token-action/test',
-    now: () => NOW,
-    ...overrides
-  }
-}
 describe('interpretAnswer', () => {
   const request = requestTo('https://auth.torq.io/v1/auth/token')
   const answer = (

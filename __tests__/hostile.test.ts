@@ -4,10 +4,9 @@
 // written to the output and environment files.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { run } from '../src/main.js'
+import { runs } from '../test/support/property-runs.js'
 import { basicCredentials } from '../src/secrets.js'
-import { fakeClock } from '../test/support/fake-clock.js'
-import { emulateRunner } from '../test/support/in-process.js'
+import { runAgainst } from '../test/support/in-process.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -15,9 +14,6 @@ import {
   startTorqServer,
   type TorqServer
 } from '../test/support/torq-server.js'
-
-const scale = process.env['STRYKER_MUTATOR_WORKER'] === undefined ? 1 : 0.1
-const runs = (n: number) => ({ numRuns: Math.ceil(n * scale) })
 
 const BASIC = basicCredentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 const TOKEN = '0b8e4c4e-6c1f-4a7e-9d55-3f0f2b1c9a77'
@@ -36,20 +32,9 @@ describe('the action against a hostile token server', () => {
   })
   afterAll(() => server.close())
 
-  async function runWith(inputs: Record<string, string> = {}) {
-    const { clock } = fakeClock([0.5])
-    const finish = emulateRunner({
-      'client-id': DEMO_CLIENT_ID,
-      'client-secret': DEMO_CLIENT_SECRET,
-      'auth-url': server.url,
-      ...inputs
-    })
-    const before = server.requests.length
-    const result = await run(clock).then(finish, (error: unknown) => {
-      finish()
-      throw error
-    })
-    return { ...result, requests: server.requests.length - before }
+  const runWith = async (inputs: Record<string, string> = {}) => {
+    const result = await runAgainst(server, inputs)
+    return { ...result, requests: result.requests.length }
   }
 
   /** The token was published, masked, and nothing from the server acted on the runner. */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { run } from '../src/main.js'
 import { secretForms } from '../src/secrets.js'
-import { fakeClock } from '../test/support/fake-clock.js'
-import { emulateRunner } from '../test/support/in-process.js'
+import { emulateRunner, runAgainst } from '../test/support/in-process.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -20,21 +19,8 @@ describe('run', () => {
   })
   afterAll(() => server.close())
 
-  async function runWith(inputs: Record<string, string>, randoms = [0.5]) {
-    const { clock, sleeps } = fakeClock(randoms, START)
-    const finish = emulateRunner({
-      'client-id': DEMO_CLIENT_ID,
-      'client-secret': DEMO_CLIENT_SECRET,
-      'auth-url': server.url,
-      ...inputs
-    })
-    const before = server.requests.length
-    const result = await run(clock).then(finish, (error: unknown) => {
-      finish()
-      throw error
-    })
-    return { ...result, sleeps, requests: server.requests.slice(before) }
-  }
+  const runWith = (inputs: Record<string, string>, randoms = [0.5]) =>
+    runAgainst(server, inputs, randoms, START)
 
   it('masks the secret, gets a token, masks it, then publishes it', async () => {
     const result = await runWith({})

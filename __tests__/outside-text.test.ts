@@ -3,6 +3,7 @@
 // anything by what is left.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { runs } from '../test/support/property-runs.js'
 import {
   cutSecrets,
   MAX_QUOTE_LENGTH,
@@ -17,9 +18,6 @@ import {
   reveals,
   RUNNER_COMMANDS
 } from '../test/support/runner.js'
-
-const scale = process.env['STRYKER_MUTATOR_WORKER'] === undefined ? 1 : 0.1
-const runs = (n: number) => ({ numRuns: Math.ceil(n * scale) })
 
 const ID = 'client-7'
 const SECRET = 'Zq8/Rm+Tx3Lw9Vp2Kd7'

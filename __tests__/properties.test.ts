@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals'
    a property branches on the generated case, and control characters are what
    several properties are about. */
 import fc from 'fast-check'
+import { runs } from '../test/support/property-runs.js'
 import { MAX_RETRIES, MAX_TIMEOUT_SECONDS } from '../src/defaults.js'
 import { InputError, TokenRequestError } from '../src/errors.js'
 import { isLoopbackHost, readInputs, type Settings } from '../src/inputs.js'
@@ -20,11 +21,6 @@ import {
 import { interpretAnswer } from '../src/answer.js'
 import { secretForms } from '../src/secrets.js'
 import { actionInputs } from '../test/support/runner.js'
-
-// Under mutation testing every mutant reruns these properties; a tenth of
-// the cases keeps that affordable and still finds what a mutant breaks.
-const scale = process.env['STRYKER_MUTATOR_WORKER'] === undefined ? 1 : 0.1
-const runs = (n: number) => ({ numRuns: Math.ceil(n * scale) })
 
 // Every input action.yml declares.
 const NAMES = Object.keys(actionInputs())

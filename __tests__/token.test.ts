@@ -9,7 +9,7 @@ import {
 import * as net from 'node:net'
 import { TokenRequestError } from '../src/errors.js'
 import { basicCredentials, secretForms } from '../src/secrets.js'
-import { requestToken, type TokenRequest } from '../src/token.js'
+import { requestToken } from '../src/token.js'
 import { connectionError, MAX_ANSWER_BYTES } from '../src/transport.js'
 import { makeCertificates } from '../test/support/certs.js'
 import {
@@ -19,25 +19,7 @@ import {
   startTorqServer,
   type TorqServer
 } from '../test/support/torq-server.js'
-
-const NOW = Date.parse('2026-11-28T16:00:00Z')
-
-function requestTo(
-  url: string,
-  overrides: Partial<TokenRequest> = {}
-): TokenRequest {
-  return {
-    url: new URL(url),
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
-    endpointSource: 'region us',
-    timeoutMs: 5000,
-    userAgent: 'torq-token-action/test',
-    now: () => NOW,
-    ...overrides
-  }
-}
+import { requestTo } from '../test/support/requests.js'
 
 async function failure(promise: Promise<unknown>): Promise<TokenRequestError> {
   try {

@@ -8,7 +8,14 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { run } from '../../src/main.js'
+import { fakeClock } from './fake-clock.js'
 import { actionInputs, readFileCommands, readLog } from './runner.js'
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type TorqServer
+} from './torq-server.js'
 
 /**
  * Prepares this process as a runner would for an in-process run(): INPUT_*
@@ -74,4 +81,30 @@ export function emulateRunner(inputs: Record<string, string>) {
     rmSync(dir, { recursive: true, force: true })
     return result
   }
+}
+
+/**
+ * Runs the action in this process against `server` with the demo
+ * credentials, `inputs` on top, and a fake clock: what the runner would see,
+ * the waits asked for, and the requests the server received.
+ */
+export async function runAgainst(
+  server: TorqServer,
+  inputs: Record<string, string> = {},
+  randoms: number[] = [0.5],
+  start?: number
+) {
+  const { clock, sleeps } = fakeClock(randoms, start)
+  const finish = emulateRunner({
+    'client-id': DEMO_CLIENT_ID,
+    'client-secret': DEMO_CLIENT_SECRET,
+    'auth-url': server.url,
+    ...inputs
+  })
+  const before = server.requests.length
+  const result = await run(clock).then(finish, (error: unknown) => {
+    finish()
+    throw error
+  })
+  return { ...result, sleeps, requests: server.requests.slice(before) }
 }

@@ -1,0 +1,24 @@
+import { secretForms } from '../../src/secrets.js'
+import type { TokenRequest } from '../../src/token.js'
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './torq-server.js'
+
+/** The time the unit tests of one request call now. */
+export const NOW = Date.parse('2026-11-28T16:00:00Z')
+
+/** A token request to `url` with the demo credentials, `overrides` on top. */
+export function requestTo(
+  url: string,
+  overrides: Partial<TokenRequest> = {}
+): TokenRequest {
+  return {
+    url: new URL(url),
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+    endpointSource: 'region us',
+    timeoutMs: 5000,
+    userAgent: 'torq-token-action/test',
+    now: () => NOW,
+    ...overrides
+  }
+}
