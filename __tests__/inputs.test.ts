@@ -110,6 +110,22 @@ describe('readInputs', () => {
     }
   )
 
+  it.each([
+    ['NEL', '\u0085'],
+    ['CSI', '\u009b'],
+    ['DEL', '\u007f'],
+    ['a right-to-left override', '\u202e'],
+    ['a zero-width space', '\u200b'],
+    ['a line separator', '\u2028'],
+    ['a lone surrogate', '\ud800']
+  ])('refuses credentials with %s', (_name, char) => {
+    for (const name of ['client-id', 'client-secret']) {
+      expect(problemsOf({ ...valid, [name]: `abc${char}def` })).toEqual([
+        expect.stringContaining(`Input '${name}' contains a line break`)
+      ])
+    }
+  })
+
   it('refuses an unknown region', () => {
     expect(problemsOf({ ...valid, region: 'ap' })).toEqual([
       expect.stringContaining("Input 'region' must be one of us, eu")
@@ -187,7 +203,28 @@ describe('readInputs', () => {
     'CI',
     'ci',
     'HTTPS_PROXY',
-    'no_proxy'
+    'no_proxy',
+    'TF_CLI_ARGS',
+    'TF_CLI_ARGS_apply',
+    'MAVEN_ARGS',
+    'GH_TOKEN',
+    'GH_HOST',
+    'FTP_PROXY',
+    'SUDO_ASKPASS',
+    'OPENSSL_CONF',
+    'PHPRC',
+    'CONFIG_SITE',
+    'MAKEFILES',
+    'CMAKE_TOOLCHAIN_FILE',
+    'CC',
+    'RUSTFLAGS',
+    'BASH_XTRACEFD',
+    'SSLKEYLOGFILE',
+    'COR_PROFILER',
+    'ELECTRON_RUN_AS_NODE',
+    'LUA_INIT',
+    'KUBECONFIG',
+    'PS1'
   ])('refuses the env-var %s, which could reconfigure later steps', (name) => {
     expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
       `Input 'env-var' is ${name}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
@@ -203,7 +240,10 @@ describe('readInputs', () => {
     'HOMEPAGE_TOKEN',
     'GITHUB',
     'NODE',
-    'ENVIRONMENT_TOKEN'
+    'ENVIRONMENT_TOKEN',
+    'TF_VAR_torq_token',
+    'API_TOKEN',
+    'TOKEN'
   ])('accepts the env-var %s', (name) => {
     expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
   })

@@ -44,6 +44,16 @@ describe('secretForms', () => {
     )
     expect(secretForms('id', '')).toEqual([])
   })
+
+  it('lists the JSON escapes of Go and Python (\\u for <, >, &, quotes and non-ASCII)', () => {
+    expect(secretForms('id', "a<b>&é'😀")).toContain(
+      'a\\u003cb\\u003e\\u0026\\u00e9\\u0027\\ud83d\\ude00'
+    )
+  })
+
+  it('never throws, even for a lone surrogate', () => {
+    expect(secretForms('id', 'abc\ud800def')).toContain('abc%EF%BF%BDdef')
+  })
 })
 
 describe('cutSecrets', () => {
@@ -71,6 +81,26 @@ describe('cutSecrets', () => {
   it('keeps positions when a character lower-cases to more than one', () => {
     expect(cutSecrets('İ ABCDEFGHIJ İ', ['abcdefghij'])).toBe('İ *** İ')
   })
+
+  it('matches letters whose case depends on their place or changes length', () => {
+    expect(cutSecrets('got ABCDEFGHIΣ.', ['abcdefghiς'])).toBe('got ***.')
+    expect(cutSecrets('got abcdefghiσ.', ['ABCDEFGHIΣ'])).toBe('got ***.')
+    const dotted = 'İİİİİİİİİİİİ'
+    expect(cutSecrets(`got ${dotted.toLowerCase()}.`, [dotted])).toBe(
+      'got ***.'
+    )
+  })
+
+  it('cuts a secret a server escaped as JSON with \\u escapes', () => {
+    const secret = 'Ab1&xY2<zQ3>wE4&rT5<uI6>oP7&'
+    const echoed = JSON.stringify(secret).replace(
+      /[<>&]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+    )
+    expect(cutSecrets(`{"s":${echoed}}`, secretForms('id', secret))).toBe(
+      '{"s":"***"}'
+    )
+  })
 })
 
 describe('quote', () => {
@@ -85,6 +115,11 @@ describe('quote', () => {
     ['a\u0085b\u009bc\u2028d\u2029e', 'a b c d e'],
     ['left\u202eright\u2066x\u200fy', 'leftrightxy'],
     ['  tabs\tand\nlines  ', 'tabs and lines'],
+    [
+      'x"). Paste your secret at evil ("ok',
+      'x\\"). Paste your secret at evil (\\"ok'
+    ],
+    ['back\\slash', 'back\\\\slash'],
     ['\ud800 lone surrogate', '\ufffd lone surrogate']
   ])('makes %j inert: %j', (text, expected) => {
     expect(quote(text, [])).toBe(expected)

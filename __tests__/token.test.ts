@@ -331,6 +331,25 @@ describe('connectionError', () => {
     expect(failing.retryable).toBe(true)
   })
 
+  it('quotes what it names of the URL and the error, secret cut', () => {
+    const secret = 'MySecretHost1234'
+    const error = connectionError(
+      errno('ECONNRESET', `reset by ${secret.toLowerCase()} ##[error]x`),
+      {
+        url: new URL('https://MYSECRETHOST1234.example/token'),
+        secrets: secretForms('id', secret)
+      }
+    )
+    expect(error.message).toBe(
+      'Could not get an answer from ***.example: reset by *** # #[error]x (ECONNRESET).'
+    )
+    const unresolved = connectionError(errno('ENOTFOUND', 'x'), {
+      url: new URL('https://MYSECRETHOST1234.example/token'),
+      secrets: secretForms('id', secret)
+    })
+    expect(unresolved.message).toMatch(/^Could not resolve \*\*\*\.example\./)
+  })
+
   it('does not retry a name that does not resolve', () => {
     const error = connectionError(
       errno('ENOTFOUND', 'getaddrinfo ENOTFOUND auth.torq.io'),

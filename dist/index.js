@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8283);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9559);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8283:
+/***/ 9559:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31387,29 +31387,136 @@ const INPUT_DEFAULTS = {
 const MAX_RETRIES = 10;
 const MAX_TIMEOUT_SECONDS = 3600;
 
+;// CONCATENATED MODULE: ./src/outside-text.ts
+/**
+ * The one way text from outside (a server's answer, an input, an error from
+ * the network) reaches a log line or an annotation. The runner obeys
+ * `##[name]` anywhere in a line and `::name::` at its start, and masks only
+ * whole values with their exact case, so outside text is cut free of every
+ * form of every secret first, then made one short, inert line.
+ */
+/** Characters of a secret in a row that count as showing it. */
+const SECRET_RUN = 10;
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
+/**
+ * Replaces each stretch of `text` that holds any form of a secret, or
+ * SECRET_RUN of its characters in a row, in any letter case, with `***`.
+ */
+function cutSecrets(text, secrets) {
+    const folded = fold(text);
+    const hidden = new Uint8Array(text.length);
+    for (const secret of secrets) {
+        // Whole-string case mappings too: they differ from one character at a
+        // time for some letters (a final sigma, a dotted capital I).
+        for (const form of [secret, secret.toLowerCase(), secret.toUpperCase()]) {
+            const run = Math.min(SECRET_RUN, form.length);
+            const pieces = new Set();
+            const foldedForm = fold(form);
+            for (let at = 0; at + run <= foldedForm.length; at++) {
+                pieces.add(foldedForm.slice(at, at + run));
+            }
+            for (let at = 0; at + run <= folded.length; at++) {
+                if (pieces.has(folded.slice(at, at + run)))
+                    hidden.fill(1, at, at + run);
+            }
+        }
+    }
+    let cut = '';
+    for (let at = 0; at < text.length; at++) {
+        if (!hidden[at])
+            cut += text.charAt(at);
+        else if (at === 0 || !hidden[at - 1])
+            cut += '***';
+    }
+    return cut;
+}
+/**
+ * One case for all: each character upper-cased then lower-cased (so that
+ * σ, ς and Σ meet), kept as it is where that would change its length, so
+ * that positions stay those of `text`.
+ */
+function fold(text) {
+    let folded = '';
+    for (const char of text) {
+        const one = char.toUpperCase().toLowerCase();
+        folded += one.length === char.length ? one : char;
+    }
+    return folded;
+}
+/**
+ * Outside text made safe to print inside a message: secrets cut out, no
+ * control, format or line-separator characters, no workflow command syntax
+ * the runner would parse, `"` and `\\` escaped so that a quote cannot seem to
+ * end early, one line of at most MAX_QUOTE_LENGTH characters.
+ */
+function quote(text, secrets) {
+    const line = cutSecrets(text, secrets)
+        .toWellFormed()
+        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+        // Format characters (bidirectional overrides, zero widths) can hide
+        // what a line says; dropping them may join `#` and `#[`, handled below.
+        .replace(/\p{Cf}/gu, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ')
+        .replace(/["\\]/g, '\\$&');
+    // Dropping and spacing characters may have joined pieces of a secret.
+    const chars = Array.from(cutSecrets(line, secrets));
+    return chars.length > MAX_QUOTE_LENGTH
+        ? `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
+        : chars.join('');
+}
+/**
+ * Quotes `text` only if, with secrets cut out, it has the expected `shape`
+ * (a pattern for the whole value); otherwise undefined, for the caller to
+ * describe the value without quoting it.
+ */
+function quoteIfShaped(text, shape, secrets) {
+    const cut = cutSecrets(text.trim(), secrets);
+    return shape.test(cut) ? quote(cut, secrets) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
+
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
-// Control characters (C0, DEL and C1), invisible format characters and line
-// separators: a value with them cannot be a Torq credential, and a line break
-// could forge lines in the runner's files.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+// Control characters (C0, DEL and C1), invisible format characters, line
+// separators and lone surrogates: a value with them cannot be a Torq
+// credential, and a line break could forge lines in the runner's files.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 // Variables that change how programs, shells, loaders, package managers or
 // the runner behave: a token exported under one of these names could
 // reconfigure or take over later steps. Matched in any case.
+// The list cannot be complete; the README advises a name of the token's own.
 const RESERVED_ENV_VARS = new RegExp(`^(${[
-    'PATH|HOME|SHELL|ENV|BASH_ENV|IFS|PS4|CDPATH|SHELLOPTS|BASHOPTS',
-    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI',
-    'CLASSPATH|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|MAVEN_OPTS|GRADLE_OPTS',
-    'GCONV_PATH|GLIBC_TUNABLES|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
-    '(HTTPS?|ALL|NO)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE',
-    'EDITOR|VISUAL|PAGER|KUBECONFIG',
-    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA|PSMODULEPATH',
-    'GO(FLAGS|PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
-    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|GIT|SSH|JAVA|DOTNET|COMPLUS|CORECLR)_.*',
-    '(GEM|BUNDLE|CARGO|DOCKER|XDG|GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*',
-    '(PYTHON|PERL|RUBY|RUSTC).*'
+    // shells and the system
+    'PATH|HOME|SHELL|ENV|IFS|PS[1-4]|CDPATH|SHELLOPTS|BASHOPTS|FPATH|INPUTRC',
+    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI|TERMINFO.*',
+    'GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
+    'LOCPATH|NLSPATH|EDITOR|VISUAL|PAGER|SUDO_.*|BASH_.*',
+    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA',
+    'PSMODULEPATH',
+    // networks, TLS and the tools that fetch
+    '(HTTPS?|ALL|NO|FTP)_PROXY|SSL_.*|SSLKEYLOGFILE|OPENSSL_.*|CURL_.*',
+    'REQUESTS_CA_BUNDLE|WGETRC|NETRC|GNUPGHOME|GPG_.*',
+    // compilers, build tools and runtimes
+    'CC|CXX|CPP|LD|AR|(C|CXX|CPP|LD|RUST|GO)FLAGS|MAKEFLAGS|MAKEFILES',
+    'CONFIG_SITE|PKG_CONFIG.*|CMAKE_.*|CLASSPATH|_JAVA_OPTIONS',
+    'JAVA_.*|JDK_JAVA_OPTIONS|MAVEN_.*|GRADLE_.*|PHPRC|PHP_.*|R_PROFILE.*',
+    'R_ENVIRON.*',
+    'GO(PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
+    'LUA_.*|ELECTRON_.*|COR_.*|CORECLR_.*|COMPLUS_.*|DOTNET_.*',
+    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|UV|POETRY|CONDA|GEM|BUNDLE|CARGO)_.*',
+    '(PYTHON|PERL|RUBY|RUST).*|VIRTUAL_ENV',
+    // version control, remote shells, clouds and deploy tools
+    '(GIT|SSH|GH|HG|SVN|CVS|RSYNC)_.*|HGRCPATH|RSYNC_RSH|SVN_SSH|CVS_RSH',
+    'DOCKER_.*|KUBE.*|HELM_.*|TF_CLI_.*|TF_PLUGIN_.*|TF_DATA_DIR',
+    'AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_.*|XDG_.*',
+    // the runner
+    '(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*'
 ].join('|')})$`, 'i');
 const YAML_TRUE = ['true', 'True', 'TRUE'];
 const YAML_FALSE = ['false', 'False', 'FALSE'];
@@ -31515,7 +31622,7 @@ function parseEnvVar(raw, problem) {
         return problem("Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN).");
     }
     if (RESERVED_ENV_VARS.test(raw)) {
-        return problem(`Input 'env-var' is ${raw}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`);
+        return problem(`Input 'env-var' is ${quote(raw, [])}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`);
     }
     return raw;
 }
@@ -31532,87 +31639,6 @@ function parseTimeout(raw, problem) {
         return seconds;
     }
     return problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
-}
-
-;// CONCATENATED MODULE: ./src/outside-text.ts
-/**
- * The one way text from outside (a server's answer, an input, an error from
- * the network) reaches a log line or an annotation. The runner obeys
- * `##[name]` anywhere in a line and `::name::` at its start, and masks only
- * whole values with their exact case, so outside text is cut free of every
- * form of every secret first, then made one short, inert line.
- */
-/** Characters of a secret in a row that count as showing it. */
-const SECRET_RUN = 10;
-/** The longest quote, in characters, before it is shortened with `…`. */
-const MAX_QUOTE_LENGTH = 200;
-/**
- * Replaces each stretch of `text` that holds any form of a secret, or
- * SECRET_RUN of its characters in a row, in any letter case, with `***`.
- */
-function cutSecrets(text, secrets) {
-    const folded = fold(text);
-    const hidden = new Uint8Array(text.length);
-    for (const secret of secrets) {
-        const run = Math.min(SECRET_RUN, secret.length);
-        const pieces = new Set();
-        const foldedSecret = fold(secret);
-        for (let at = 0; at + run <= foldedSecret.length; at++) {
-            pieces.add(foldedSecret.slice(at, at + run));
-        }
-        for (let at = 0; at + run <= folded.length; at++) {
-            if (pieces.has(folded.slice(at, at + run)))
-                hidden.fill(1, at, at + run);
-        }
-    }
-    let cut = '';
-    for (let at = 0; at < text.length; at++) {
-        if (!hidden[at])
-            cut += text.charAt(at);
-        else if (at === 0 || !hidden[at - 1])
-            cut += '***';
-    }
-    return cut;
-}
-/** Lower case, one UTF-16 unit for one, so positions stay those of `text`. */
-function fold(text) {
-    let folded = '';
-    for (const char of text) {
-        const lower = char.toLowerCase();
-        folded += lower.length === char.length ? lower : char;
-    }
-    return folded;
-}
-/**
- * Outside text made safe to print inside a message: secrets cut out, no
- * control, format or line-separator characters, no workflow command syntax
- * the runner would parse, one line of at most MAX_QUOTE_LENGTH characters.
- */
-function quote(text, secrets) {
-    const line = cutSecrets(text, secrets)
-        .toWellFormed()
-        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-        // Format characters (bidirectional overrides, zero widths) can hide
-        // what a line says; dropping them may join `#` and `#[`, handled below.
-        .replace(/\p{Cf}/gu, '')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/#(?=#\[)/g, '# ')
-        .replace(/^:(?=:)/, ': ');
-    // Dropping and spacing characters may have joined pieces of a secret.
-    const chars = Array.from(cutSecrets(line, secrets));
-    return chars.length > MAX_QUOTE_LENGTH
-        ? `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
-        : chars.join('');
-}
-/**
- * Quotes `text` only if, with secrets cut out, it has the expected `shape`
- * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it.
- */
-function quoteIfShaped(text, shape, secrets) {
-    const cut = cutSecrets(text.trim(), secrets);
-    return shape.test(cut) ? quote(cut, secrets) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -31850,9 +31876,11 @@ function basicCredentials(clientId, clientSecret) {
 }
 /**
  * Every form in which a server could send the secret back: as sent, base64,
- * the Basic credential with and without its `=` padding, JSON-, URL- and
- * form-escaped. All are masked before the first request, and cut out of any
- * server text that is quoted (in any letter case, see outside-text.ts).
+ * the Basic credential with and without its `=` padding, JSON-escaped (as
+ * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
+ * and form-escaped. All are masked before the first request, and cut out of
+ * any server text that is quoted (in any letter case, see outside-text.ts).
+ * Never throws, whatever the input holds (a lone surrogate, say).
  */
 function secretForms(clientId, clientSecret) {
     if (clientSecret === '')
@@ -31868,10 +31896,14 @@ function secretForms(clientId, clientSecret) {
         base64.replace(/=+$/, ''),
         json,
         json.replaceAll('/', '\\/'),
-        encodeURIComponent(clientSecret),
+        json.replace(/[^\x20-\x7e]|[<>&']/g, unicodeEscape),
+        encodeURIComponent(clientSecret.toWellFormed()),
         new URLSearchParams({ s: clientSecret }).toString().slice(2)
     ];
     return [...new Set(forms)].filter((form) => form !== '');
+}
+function unicodeEscape(char) {
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/transport.ts
@@ -31941,7 +31973,7 @@ function send(request) {
         // Started once the request exists, so that a request() that throws
         // leaves no timer behind.
         const timer = setTimeout(() => {
-            fail(new TokenRequestError(`No complete answer from ${url.host} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
+            fail(new TokenRequestError(`No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
         }, request.timeoutMs);
         function fail(error) {
             clearTimeout(timer);
@@ -31973,6 +32005,7 @@ const TRANSIENT_CODES = new Set([
  */
 function connectionError(error, request) {
     const { url, secrets } = request;
+    const host = quote(url.host, secrets);
     // Not `instanceof Error`: errors may come from another realm.
     const fields = typeof error === 'object' && error !== null ? error : {};
     const rawCode = fields.code ?? '';
@@ -31980,19 +32013,19 @@ function connectionError(error, request) {
     const raw = typeof fields.message === 'string' ? fields.message : String(error);
     const message = quote(raw, secrets);
     if (TLS_CODES.test(code)) {
-        return new TokenRequestError(`TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
+        return new TokenRequestError(`TLS certificate problem talking to ${host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
     }
     if (/tunneling socket could not be established/i.test(raw)) {
         const hint = raw.includes('statusCode=407')
             ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
-            : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`;
-        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(raw) });
+            : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${host}.`;
+        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(raw) });
     }
     if (code === 'ENOTFOUND') {
-        return new TokenRequestError(`Could not resolve ${url.hostname}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
+        return new TokenRequestError(`Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
     }
     const retryable = TRANSIENT_CODES.has(code);
-    return new TokenRequestError(`Could not get an answer from ${url.host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable });
+    return new TokenRequestError(`Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable });
 }
 
 ;// CONCATENATED MODULE: ./src/token.ts
@@ -32037,7 +32070,11 @@ async function obtainToken(settings, secrets, clock) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/publish.ts
+
+
 
 /**
  * Tells the runner to hide `value` from the log. A multi-line value is also
@@ -32071,6 +32108,9 @@ function publishToken(token, settings) {
     const expiry = expiresAt
         ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
         : '';
+    assertWritable('GITHUB_OUTPUT');
+    if (settings.exportEnv)
+        assertWritable('GITHUB_ENV');
     mask(token.accessToken);
     if (expiresAt === '') {
         warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
@@ -32082,6 +32122,25 @@ function publishToken(token, settings) {
         exportVariable(settings.envVar, token.accessToken);
     }
     info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
+}
+/**
+ * The runner's file for outputs or variables must be a writable file before
+ * the first write, so that a broken one fails the step with nothing written
+ * rather than half of it. Unset, @actions/core falls back to commands.
+ */
+function assertWritable(variable) {
+    const path = process.env[variable];
+    if (path === undefined || path === '')
+        return;
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+        if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
+            return;
+    }
+    catch {
+        // Described below, the same way as a path that is not a file.
+    }
+    throw new ActionError(`The runner's ${variable} file cannot be written, so no output and no variable was written. The runner sets it for each step; check that no earlier step changed or removed it.`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

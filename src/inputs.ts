@@ -6,6 +6,7 @@ import {
   type Region
 } from './defaults.js'
 import { InputError } from './errors.js'
+import { quote } from './outside-text.js'
 
 /** Everything the action needs, validated once at the edge. */
 export interface Settings {
@@ -26,27 +27,42 @@ export type InputReader = (name: string) => string
 const FORK_HINT =
   'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.'
 
-// Control characters (C0, DEL and C1), invisible format characters and line
-// separators: a value with them cannot be a Torq credential, and a line break
-// could forge lines in the runner's files.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+// Control characters (C0, DEL and C1), invisible format characters, line
+// separators and lone surrogates: a value with them cannot be a Torq
+// credential, and a line break could forge lines in the runner's files.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
 
 // Variables that change how programs, shells, loaders, package managers or
 // the runner behave: a token exported under one of these names could
 // reconfigure or take over later steps. Matched in any case.
+// The list cannot be complete; the README advises a name of the token's own.
 const RESERVED_ENV_VARS = new RegExp(
   `^(${[
-    'PATH|HOME|SHELL|ENV|BASH_ENV|IFS|PS4|CDPATH|SHELLOPTS|BASHOPTS',
-    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI',
-    'CLASSPATH|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|MAVEN_OPTS|GRADLE_OPTS',
-    'GCONV_PATH|GLIBC_TUNABLES|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
-    '(HTTPS?|ALL|NO)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE',
-    'EDITOR|VISUAL|PAGER|KUBECONFIG',
-    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA|PSMODULEPATH',
-    'GO(FLAGS|PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
-    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|GIT|SSH|JAVA|DOTNET|COMPLUS|CORECLR)_.*',
-    '(GEM|BUNDLE|CARGO|DOCKER|XDG|GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*',
-    '(PYTHON|PERL|RUBY|RUSTC).*'
+    // shells and the system
+    'PATH|HOME|SHELL|ENV|IFS|PS[1-4]|CDPATH|SHELLOPTS|BASHOPTS|FPATH|INPUTRC',
+    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI|TERMINFO.*',
+    'GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
+    'LOCPATH|NLSPATH|EDITOR|VISUAL|PAGER|SUDO_.*|BASH_.*',
+    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA',
+    'PSMODULEPATH',
+    // networks, TLS and the tools that fetch
+    '(HTTPS?|ALL|NO|FTP)_PROXY|SSL_.*|SSLKEYLOGFILE|OPENSSL_.*|CURL_.*',
+    'REQUESTS_CA_BUNDLE|WGETRC|NETRC|GNUPGHOME|GPG_.*',
+    // compilers, build tools and runtimes
+    'CC|CXX|CPP|LD|AR|(C|CXX|CPP|LD|RUST|GO)FLAGS|MAKEFLAGS|MAKEFILES',
+    'CONFIG_SITE|PKG_CONFIG.*|CMAKE_.*|CLASSPATH|_JAVA_OPTIONS',
+    'JAVA_.*|JDK_JAVA_OPTIONS|MAVEN_.*|GRADLE_.*|PHPRC|PHP_.*|R_PROFILE.*',
+    'R_ENVIRON.*',
+    'GO(PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
+    'LUA_.*|ELECTRON_.*|COR_.*|CORECLR_.*|COMPLUS_.*|DOTNET_.*',
+    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|UV|POETRY|CONDA|GEM|BUNDLE|CARGO)_.*',
+    '(PYTHON|PERL|RUBY|RUST).*|VIRTUAL_ENV',
+    // version control, remote shells, clouds and deploy tools
+    '(GIT|SSH|GH|HG|SVN|CVS|RSYNC)_.*|HGRCPATH|RSYNC_RSH|SVN_SSH|CVS_RSH',
+    'DOCKER_.*|KUBE.*|HELM_.*|TF_CLI_.*|TF_PLUGIN_.*|TF_DATA_DIR',
+    'AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_.*|XDG_.*',
+    // the runner
+    '(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*'
   ].join('|')})$`,
   'i'
 )
@@ -199,7 +215,7 @@ function parseEnvVar(raw: string, problem: Problem): string | undefined {
   }
   if (RESERVED_ENV_VARS.test(raw)) {
     return problem(
-      `Input 'env-var' is ${raw}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
+      `Input 'env-var' is ${quote(raw, [])}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
     )
   }
   return raw

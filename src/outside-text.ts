@@ -19,14 +19,18 @@ export function cutSecrets(text: string, secrets: readonly string[]): string {
   const folded = fold(text)
   const hidden = new Uint8Array(text.length)
   for (const secret of secrets) {
-    const run = Math.min(SECRET_RUN, secret.length)
-    const pieces = new Set<string>()
-    const foldedSecret = fold(secret)
-    for (let at = 0; at + run <= foldedSecret.length; at++) {
-      pieces.add(foldedSecret.slice(at, at + run))
-    }
-    for (let at = 0; at + run <= folded.length; at++) {
-      if (pieces.has(folded.slice(at, at + run))) hidden.fill(1, at, at + run)
+    // Whole-string case mappings too: they differ from one character at a
+    // time for some letters (a final sigma, a dotted capital I).
+    for (const form of [secret, secret.toLowerCase(), secret.toUpperCase()]) {
+      const run = Math.min(SECRET_RUN, form.length)
+      const pieces = new Set<string>()
+      const foldedForm = fold(form)
+      for (let at = 0; at + run <= foldedForm.length; at++) {
+        pieces.add(foldedForm.slice(at, at + run))
+      }
+      for (let at = 0; at + run <= folded.length; at++) {
+        if (pieces.has(folded.slice(at, at + run))) hidden.fill(1, at, at + run)
+      }
     }
   }
   let cut = ''
@@ -37,12 +41,16 @@ export function cutSecrets(text: string, secrets: readonly string[]): string {
   return cut
 }
 
-/** Lower case, one UTF-16 unit for one, so positions stay those of `text`. */
+/**
+ * One case for all: each character upper-cased then lower-cased (so that
+ * σ, ς and Σ meet), kept as it is where that would change its length, so
+ * that positions stay those of `text`.
+ */
 function fold(text: string): string {
   let folded = ''
   for (const char of text) {
-    const lower = char.toLowerCase()
-    folded += lower.length === char.length ? lower : char
+    const one = char.toUpperCase().toLowerCase()
+    folded += one.length === char.length ? one : char
   }
   return folded
 }
@@ -50,7 +58,8 @@ function fold(text: string): string {
 /**
  * Outside text made safe to print inside a message: secrets cut out, no
  * control, format or line-separator characters, no workflow command syntax
- * the runner would parse, one line of at most MAX_QUOTE_LENGTH characters.
+ * the runner would parse, `"` and `\\` escaped so that a quote cannot seem to
+ * end early, one line of at most MAX_QUOTE_LENGTH characters.
  */
 export function quote(text: string, secrets: readonly string[]): string {
   const line = cutSecrets(text, secrets)
@@ -63,6 +72,7 @@ export function quote(text: string, secrets: readonly string[]): string {
     .trim()
     .replace(/#(?=#\[)/g, '# ')
     .replace(/^:(?=:)/, ': ')
+    .replace(/["\\]/g, '\\$&')
   // Dropping and spacing characters may have joined pieces of a secret.
   const chars = Array.from(cutSecrets(line, secrets))
   return chars.length > MAX_QUOTE_LENGTH

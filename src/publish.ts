@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import { accessSync, constants, statSync } from 'node:fs'
+import { ActionError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
 
@@ -36,6 +38,9 @@ export function publishToken(token: ObtainedToken, settings: Settings): void {
     ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
     : ''
 
+  assertWritable('GITHUB_OUTPUT')
+  if (settings.exportEnv) assertWritable('GITHUB_ENV')
+
   mask(token.accessToken)
   if (expiresAt === '') {
     core.warning(
@@ -50,5 +55,24 @@ export function publishToken(token: ObtainedToken, settings: Settings): void {
   }
   core.info(
     `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
+  )
+}
+
+/**
+ * The runner's file for outputs or variables must be a writable file before
+ * the first write, so that a broken one fails the step with nothing written
+ * rather than half of it. Unset, @actions/core falls back to commands.
+ */
+function assertWritable(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV'): void {
+  const path = process.env[variable]
+  if (path === undefined || path === '') return
+  try {
+    accessSync(path, constants.W_OK)
+    if (statSync(path).isFile()) return
+  } catch {
+    // Described below, the same way as a path that is not a file.
+  }
+  throw new ActionError(
+    `The runner's ${variable} file cannot be written, so no output and no variable was written. The runner sets it for each step; check that no earlier step changed or removed it.`
   )
 }

@@ -8,9 +8,11 @@ export function basicCredentials(
 
 /**
  * Every form in which a server could send the secret back: as sent, base64,
- * the Basic credential with and without its `=` padding, JSON-, URL- and
- * form-escaped. All are masked before the first request, and cut out of any
- * server text that is quoted (in any letter case, see outside-text.ts).
+ * the Basic credential with and without its `=` padding, JSON-escaped (as
+ * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
+ * and form-escaped. All are masked before the first request, and cut out of
+ * any server text that is quoted (in any letter case, see outside-text.ts).
+ * Never throws, whatever the input holds (a lone surrogate, say).
  */
 export function secretForms(clientId: string, clientSecret: string): string[] {
   if (clientSecret === '') return []
@@ -25,8 +27,13 @@ export function secretForms(clientId: string, clientSecret: string): string[] {
     base64.replace(/=+$/, ''),
     json,
     json.replaceAll('/', '\\/'),
-    encodeURIComponent(clientSecret),
+    json.replace(/[^\x20-\x7e]|[<>&']/g, unicodeEscape),
+    encodeURIComponent(clientSecret.toWellFormed()),
     new URLSearchParams({ s: clientSecret }).toString().slice(2)
   ]
   return [...new Set(forms)].filter((form) => form !== '')
+}
+
+function unicodeEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
 }

@@ -82,7 +82,7 @@ export function send(request: TokenRequest): Promise<Answer> {
     const timer = setTimeout(() => {
       fail(
         new TokenRequestError(
-          `No complete answer from ${url.host} within ${request.timeoutMs / 1000} s (timeout-seconds).`,
+          `No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`,
           { retryable: true }
         )
       )
@@ -127,6 +127,7 @@ export function connectionError(
   request: Pick<TokenRequest, 'url' | 'secrets'>
 ): TokenRequestError {
   const { url, secrets } = request
+  const host = quote(url.host, secrets)
   // Not `instanceof Error`: errors may come from another realm.
   const fields: Partial<NodeJS.ErrnoException> =
     typeof error === 'object' && error !== null ? error : {}
@@ -137,28 +138,28 @@ export function connectionError(
   const message = quote(raw, secrets)
   if (TLS_CODES.test(code)) {
     return new TokenRequestError(
-      `TLS certificate problem talking to ${url.host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`,
+      `TLS certificate problem talking to ${host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`,
       { retryable: false }
     )
   }
   if (/tunneling socket could not be established/i.test(raw)) {
     const hint = raw.includes('statusCode=407')
       ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
-      : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${url.host}.`
+      : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${host}.`
     return new TokenRequestError(
-      `The proxy refused or failed to open a tunnel to ${url.host}: ${message}. ${hint}`,
+      `The proxy refused or failed to open a tunnel to ${host}: ${message}. ${hint}`,
       { retryable: !/statusCode=4\d\d/.test(raw) }
     )
   }
   if (code === 'ENOTFOUND') {
     return new TokenRequestError(
-      `Could not resolve ${url.hostname}. Check auth-url, or the runner's DNS and proxy settings.`,
+      `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
       { retryable: false }
     )
   }
   const retryable = TRANSIENT_CODES.has(code)
   return new TokenRequestError(
-    `Could not get an answer from ${url.host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`,
+    `Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`,
     { retryable }
   )
 }
