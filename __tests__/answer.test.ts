@@ -66,6 +66,7 @@ describe('interpretAnswer', () => {
 
   it.each([
     [undefined, undefined],
+    [[3600], undefined],
     ['3600', 3600],
     [1, 1],
     [MAX_EXPIRES_IN, MAX_EXPIRES_IN],
@@ -203,12 +204,79 @@ describe('interpretAnswer', () => {
     [404, false],
     [409, false],
     [204, false],
-    [100, false]
+    [100, false],
+    [599, true]
   ])('treats HTTP %i as retryable: %s', (status, retryable) => {
     const error = rejects(answer(status, status === 204 ? '' : { error: 'x' }))
     expect(error.retryable).toBe(retryable)
     expect(error.message).toMatch(
       new RegExp(`^The token request failed \\(HTTP ${status}[,)]`)
+    )
+  })
+
+  it.each([99, 0, 600, 999, 1000])(
+    'refuses status %i, which is not an HTTP status, without retrying',
+    (status) => {
+      const error = rejects(answer(status, { error: 'x' }))
+      expect(error.retryable).toBe(false)
+      expect(error.message).toBe(
+        `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). Check region us: something other than Torq is answering.`
+      )
+    }
+  )
+
+  it.each([
+    [
+      'an error code that is not one',
+      { error: 'bad code!' },
+      'an unexpected error code'
+    ],
+    [
+      'an error code with markup after it',
+      { error: 'invalid_request##[x]' },
+      'an unexpected error code'
+    ],
+    ['an empty error code', { error: '' }, undefined]
+  ])('describes %s without quoting it', (_name, body, expected) => {
+    expect(rejects(answer(400, body)).message).toBe(
+      `The token request failed (HTTP 400${expected === undefined ? '' : `, ${expected}`}).`
+    )
+  })
+
+  it.each([
+    ['#mac', 'an unexpected token_type'],
+    ['mac!', 'an unexpected token_type'],
+    ['Mac-2', 'token_type "Mac-2"']
+  ])('quotes token_type %j only if it is a word', (type, expected) => {
+    expect(
+      rejects(answer(200, { access_token: 'tok-0123456789', token_type: type }))
+        .message
+    ).toBe(
+      `The token endpoint returned ${expected}; this action hands out Bearer tokens only.`
+    )
+  })
+
+  it('cuts the refused token out of a token_type that carries it', () => {
+    expect(
+      rejects(
+        answer(200, {
+          access_token: 'tok0123456789',
+          token_type: 'tok0123456789x'
+        })
+      ).message
+    ).toBe(
+      'The token endpoint returned an unexpected token_type; this action hands out Bearer tokens only.'
+    )
+  })
+
+  it.each([
+    ['  ; charset=utf-8', 'no content type'],
+    ['@text/html', 'an unexpected content type'],
+    ['text/html@', 'an unexpected content type'],
+    [' Text/HTML ; x=1', 'content type text/html']
+  ])('describes the content type %j as %s', (contentType, expected) => {
+    expect(rejects(answer(502, 'oops', { contentType })).message).toBe(
+      `The token request failed (HTTP 502, not JSON: ${expected}).`
     )
   })
 

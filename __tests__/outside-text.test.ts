@@ -74,6 +74,12 @@ describe('cutSecrets', () => {
     expect(cutSecrets(`${SECRET}${SECRET}x${SECRET}`, [SECRET])).toBe('***x***')
   })
 
+  it('does not cut the end of a text that matches only the end of a secret', () => {
+    expect(cutSecrets(`ends ${SECRET.slice(-3)}`, [SECRET])).toBe(
+      `ends ${SECRET.slice(-3)}`
+    )
+  })
+
   it('cuts a secret shorter than the run only as a whole', () => {
     expect(cutSecrets('pw, PW, p w', ['pw'])).toBe('***, ***, p w')
   })
