@@ -209,6 +209,7 @@ describe('interpretAnswer', () => {
   ])('treats HTTP %i as retryable: %s', (status, retryable) => {
     const error = rejects(answer(status, status === 204 ? '' : { error: 'x' }))
     expect(error.retryable).toBe(retryable)
+    expect(error.status).toBe(status)
     expect(error.message).toMatch(
       new RegExp(`^The token request failed \\(HTTP ${status}[,)]`)
     )

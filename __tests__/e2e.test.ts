@@ -79,7 +79,7 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
     )
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.reveals(token)).toBe(false)
-    expect(result.shown).toContain('##[debug]Token request attempt 1 of 4.')
+    expect(result.shown).toContain('##[debug]Token request attempt 1.')
   })
 
   it('keeps the token out of the environment with export-env: false', async () => {
@@ -139,7 +139,7 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
     const result = await runAction({ node, inputs: credentials() })
     expect(result.exitCode).toBe(0)
     expect(result.shown).toMatch(
-      /Attempt 1 of 4 failed: .*HTTP 503.* Retrying in \d\.\d s\./
+      /Attempt 1 failed: .*HTTP 503.* Retrying in \d\.\d s \(retry 1 of 3\)\./
     )
     expect(result.outputs['token']).toBe(server.tokens.at(-1))
   })

@@ -30,6 +30,7 @@ describe('readInputs', () => {
       exportEnv: true,
       envVar: 'TORQ_ACCESS_TOKEN',
       retries: 3,
+      rateLimitWaitMs: 120_000,
       timeoutMs: 30_000
     })
     expect(INPUT_DEFAULTS.region).toBe('us')
@@ -296,6 +297,33 @@ describe('readInputs', () => {
   )
 
   it.each([
+    ['0', 0],
+    ['1', 1000],
+    ['0120', 120_000],
+    ['3600', 3_600_000],
+    ['000003600', 3_600_000]
+  ])('accepts rate-limit-wait-seconds %s', (raw, expected) => {
+    expect(
+      read({ ...valid, 'rate-limit-wait-seconds': raw }).rateLimitWaitMs
+    ).toBe(expected)
+  })
+
+  it.each([
+    '3601',
+    '-1',
+    '1.5',
+    'two',
+    '1e2',
+    '0x10',
+    '9'.repeat(400),
+    'Infinity'
+  ])('refuses rate-limit-wait-seconds %j', (raw) => {
+    expect(problemsOf({ ...valid, 'rate-limit-wait-seconds': raw })).toEqual([
+      "Input 'rate-limit-wait-seconds' must be a whole number from 0 to 3600: how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead."
+    ])
+  })
+
+  it.each([
     ['30', 30_000],
     ['2.5', 2500],
     ['0.001', 1],
@@ -333,6 +361,7 @@ describe('readInputs', () => {
       region: 'mars',
       'env-var': 'GITHUB_X',
       retries: 'many',
+      'rate-limit-wait-seconds': 'forever',
       'timeout-seconds': '0',
       'export-env': 'maybe'
     })
@@ -342,6 +371,7 @@ describe('readInputs', () => {
       'export-env',
       'env-var',
       'retries',
+      'rate-limit-wait-seconds',
       'timeout-seconds'
     ])
   })

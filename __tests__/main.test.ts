@@ -42,7 +42,7 @@ describe('run', () => {
       Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')
     ])
     expect(result.log).toContain(
-      `Requesting a Torq API token from ${server.url} (auth-url).\n::debug::Token request attempt 1 of 4.\n`
+      `Requesting a Torq API token from ${server.url} (auth-url).\n::debug::Token request attempt 1.\n`
     )
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.writtenBefore(`::add-mask::${token}`)).toBe(0)
@@ -95,21 +95,95 @@ describe('run', () => {
   it('retries transient failures and logs each retry', async () => {
     server.script(
       replies.text(500, 'text/html', '<html>oops</html>'),
-      replies.json(429, {}, { 'Retry-After': '2' }),
-      replies.json(503, { error: 'temporarily_unavailable' })
+      replies.json(503, { error: 'temporarily_unavailable' }),
+      replies.json(502, {})
     )
     const result = await runWith({}, [0.5])
     expect(result.exitCode).toBeUndefined()
     expect(result.requests).toHaveLength(4)
-    expect(result.sleeps).toEqual([500, 2250, 2000])
+    expect(result.sleeps).toEqual([500, 1000, 2000])
     expect(result.shown).toContain(
-      'Attempt 1 of 4 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s.'
+      'Attempt 1 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s (retry 1 of 3).\n'
     )
     expect(result.shown).toContain(
-      'Attempt 2 of 4 failed: The token request failed (HTTP 429). Retrying in 2.3 s.'
+      'Attempt 2 failed: The token request failed (HTTP 503, temporarily_unavailable). Retrying in 1.0 s (retry 2 of 3).\n'
     )
-    expect(result.shown).toContain('Attempt 3 of 4 failed')
+    expect(result.shown).toContain(
+      'Attempt 3 failed: The token request failed (HTTP 502). Retrying in 2.0 s (retry 3 of 3).\n'
+    )
     expect(result.shown).not.toContain('oops')
+  })
+
+  it('waits out 429s without using up the retries, logging each', async () => {
+    server.script(
+      replies.json(429, {}, { 'Retry-After': '2' }),
+      replies.json(503, {}),
+      replies.json(429, {}),
+      replies.json(429, {}, { 'Retry-After': '1' }),
+      replies.json(502, {}),
+      replies.json(500, {})
+    )
+    const result = await runWith({}, [0.5])
+    expect(result.exitCode).toBeUndefined()
+    expect(result.requests).toHaveLength(7)
+    expect(result.sleeps).toEqual([3300, 500, 2600, 4900, 1000, 2000])
+    expect(result.shown).toContain(
+      'Attempt 1 failed: The token request failed (HTTP 429). Retrying in 3.3 s (HTTP 429 number 1; 3.3 s of the 120 s of rate-limit-wait-seconds used).\n'
+    )
+    expect(result.shown).toContain(
+      'Attempt 2 failed: The token request failed (HTTP 503). Retrying in 0.5 s (retry 1 of 3).\n'
+    )
+    expect(result.shown).toContain(
+      'Attempt 4 failed: The token request failed (HTTP 429). Retrying in 4.9 s (HTTP 429 number 3; 10.8 s of the 120 s of rate-limit-wait-seconds used).\n'
+    )
+    expect(result.shown).toContain('(retry 3 of 3)')
+    expect(result.outputs['token']).toBe(server.tokens.at(-1))
+  })
+
+  it('fails when rate-limit-wait-seconds is used up, saying how many 429s and how long', async () => {
+    server.script(...Array.from({ length: 3 }, () => replies.json(429, {})))
+    const result = await runWith({ 'rate-limit-wait-seconds': '3' }, [0.5])
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(3)
+    expect(result.sleeps).toEqual([1300, 1700])
+    expect(result.errors).toEqual([
+      'The token request failed (HTTP 429). Rate limited: 3 answers HTTP 429 and 3 s waited; that is all of rate-limit-wait-seconds (3 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel). (3 attempts made)'
+    ])
+    expect(result.outputs).toEqual({})
+  })
+
+  it('fails at once on a 429 asking for more than is left, naming the wait and the input', async () => {
+    server.script(
+      replies.json(429, {}, { 'Retry-After': '2' }),
+      replies.json(429, {}, { 'Retry-After': '2' })
+    )
+    const result = await runWith({ 'rate-limit-wait-seconds': '4' }, [0.5])
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(2)
+    expect(result.sleeps).toEqual([3300])
+    expect(result.errors).toEqual([
+      'The token request failed (HTTP 429). Rate limited: 2 answers HTTP 429 and 3.3 s waited; the server asked to retry after 2 s, more than the 0.7 s left of rate-limit-wait-seconds (4 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel). (2 attempts made)'
+    ])
+  })
+
+  it('counts a 429 under retries with rate-limit-wait-seconds: 0', async () => {
+    server.script(
+      replies.json(429, {}, { 'Retry-After': '2' }),
+      replies.json(429, {})
+    )
+    const result = await runWith(
+      { 'rate-limit-wait-seconds': '0', retries: '1' },
+      [0.5]
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toHaveLength(2)
+    expect(result.sleeps).toEqual([2250])
+    expect(result.shown).toContain(
+      'Attempt 1 failed: The token request failed (HTTP 429). Retrying in 2.3 s (retry 1 of 1).\n'
+    )
+    expect(result.errors).toEqual([
+      'The token request failed (HTTP 429). (2 attempts made)'
+    ])
   })
 
   it('fails after the retries are used up, writing nothing', async () => {

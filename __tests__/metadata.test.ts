@@ -36,6 +36,7 @@ describe('action.yml', () => {
       'export-env',
       'env-var',
       'retries',
+      'rate-limit-wait-seconds',
       'timeout-seconds'
     ])
     expect(Object.keys(action.outputs)).toEqual([

@@ -6,7 +6,11 @@ import { describe, expect, it } from '@jest/globals'
    several properties are about. */
 import fc from 'fast-check'
 import { runs } from '../test/support/property-runs.js'
-import { MAX_RETRIES, MAX_TIMEOUT_SECONDS } from '../src/defaults.js'
+import {
+  MAX_RATE_LIMIT_WAIT_SECONDS,
+  MAX_RETRIES,
+  MAX_TIMEOUT_SECONDS
+} from '../src/defaults.js'
 import { InputError, TokenRequestError } from '../src/errors.js'
 import { isLoopbackHost, readInputs, type Settings } from '../src/inputs.js'
 import {
@@ -16,10 +20,17 @@ import {
   decide,
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
-  RETRY_AFTER_JITTER_MS
+  RATE_LIMIT_SPREAD_BASE_MS,
+  RATE_LIMIT_SPREAD_CAP_MS,
+  RATE_LIMIT_SPREAD_FLOOR,
+  rateLimitSpreadMs,
+  RETRY_AFTER_JITTER_MS,
+  withRetries,
+  type RetryEvent
 } from '../src/retry.js'
 import { interpretAnswer } from '../src/answer.js'
 import { secretForms } from '../src/secrets.js'
+import { fakeClock } from '../test/support/fake-clock.js'
 import { actionInputs } from '../test/support/runner.js'
 
 // Every input action.yml declares.
@@ -40,6 +51,9 @@ const inputValue = fc.oneof(
     '3',
     '10',
     '11',
+    '120',
+    '3600',
+    '3601',
     '0.5',
     '0',
     '-1',
@@ -77,6 +91,11 @@ describe('readInputs, for any strings', () => {
         expect(Number.isInteger(result.retries)).toBe(true)
         expect(result.retries).toBeGreaterThanOrEqual(0)
         expect(result.retries).toBeLessThanOrEqual(MAX_RETRIES)
+        expect(result.rateLimitWaitMs % 1000).toBe(0)
+        expect(result.rateLimitWaitMs).toBeGreaterThanOrEqual(0)
+        expect(result.rateLimitWaitMs).toBeLessThanOrEqual(
+          MAX_RATE_LIMIT_WAIT_SECONDS * 1000
+        )
         expect(result.timeoutMs).toBeGreaterThanOrEqual(1)
         expect(result.timeoutMs).toBeLessThanOrEqual(MAX_TIMEOUT_SECONDS * 1000)
         expect(result.envVar).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/)
@@ -128,6 +147,41 @@ describe('readInputs, for any strings', () => {
             value === '' ||
             (/^\d+$/.test(value) && Number(value) <= MAX_RETRIES)
           expect(result instanceof InputError).toBe(!valid)
+        }
+      ),
+      runs(2000)
+    )
+  })
+
+  it('accepts exactly the whole numbers 0 to 3600 as rate-limit-wait-seconds', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.integer({ min: -100, max: 5000 }).map(String),
+          fc.stringMatching(/^\s*\d{1,6}\s*$/)
+        ),
+        (raw) => {
+          const result = parse({
+            'client-id': 'id',
+            'client-secret': 's',
+            'rate-limit-wait-seconds': raw
+          })
+          const value = raw.trim()
+          const valid =
+            value === '' ||
+            (/^\d+$/.test(value) &&
+              Number(value) <= MAX_RATE_LIMIT_WAIT_SECONDS)
+          expect(result instanceof InputError).toBe(!valid)
+          if (result instanceof InputError) {
+            expect(result.problems).toEqual([
+              expect.stringMatching(/^Input 'rate-limit-wait-seconds' /)
+            ])
+          } else {
+            expect(result.rateLimitWaitMs).toBe(
+              value === '' ? 120_000 : Number(value) * 1000
+            )
+          }
         }
       ),
       runs(2000)
@@ -190,27 +244,150 @@ describe('the retry policy', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 200_000 }),
-        fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.constantFrom(408, 500, 503, 429, undefined),
+        fc.integer({ min: 0, max: 3600 }),
         random,
-        (retryAfterMs, retry, retries, r) => {
+        (retryAfterMs, retried, retries, status, budget, r) => {
           const error = new TokenRequestError('x', {
             retryable: true,
-            retryAfterMs
+            retryAfterMs,
+            status
           })
-          const decision = decide(error, retry, retries, r)
-          if (retry > retries || retryAfterMs > MAX_RETRY_AFTER_MS) {
+          // A 429 with a budget is waited out apart; see the next property.
+          const rateLimitWaitMs = status === 429 ? 0 : budget * 1000
+          const decision = decide(
+            error,
+            { retried, rateLimited: 0, rateLimitWaitedMs: 0 },
+            { retries, rateLimitWaitMs },
+            r
+          )
+          if (retried >= retries || retryAfterMs > MAX_RETRY_AFTER_MS) {
             expect(decision.retry).toBe(false)
             return
           }
           expect(decision.retry).toBe(true)
           if (!decision.retry) return
+          expect(decision.rateLimited).toBe(false)
           expect(decision.waitMs).toBeGreaterThanOrEqual(retryAfterMs)
           expect(decision.waitMs).toBeLessThan(
             retryAfterMs + RETRY_AFTER_JITTER_MS
           )
         }
       )
+    )
+  })
+
+  it('spreads the wait after the k-th 429 over 30% to 100% of a ceiling growing to 6 s', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), random, (k, r) => {
+        const spread = rateLimitSpreadMs(k, r)
+        const ceiling = Math.min(
+          RATE_LIMIT_SPREAD_CAP_MS,
+          RATE_LIMIT_SPREAD_BASE_MS * 2 ** (k - 1)
+        )
+        expect(Number.isInteger(spread)).toBe(true)
+        expect(spread).toBeGreaterThanOrEqual(
+          Math.floor(ceiling * RATE_LIMIT_SPREAD_FLOOR)
+        )
+        expect(spread).toBeLessThan(ceiling)
+        expect(rateLimitSpreadMs(k + 1, r)).toBeGreaterThanOrEqual(spread)
+      })
+    )
+  })
+
+  it('waits out a 429 within the budget only, Retry-After first', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.integer({ min: 0, max: 4_000_000 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 0, max: 10 }),
+        random,
+        (retryAfterMs, rateLimited, waited, budget, retried, r) => {
+          const rateLimitWaitMs = budget * 1000
+          const rateLimitWaitedMs = Math.min(waited, rateLimitWaitMs)
+          const decision = decide(
+            new TokenRequestError('x', {
+              retryable: true,
+              retryAfterMs,
+              status: 429
+            }),
+            { retried, rateLimited, rateLimitWaitedMs },
+            { retries: 3, rateLimitWaitMs },
+            r
+          )
+          const leftMs = rateLimitWaitMs - rateLimitWaitedMs
+          const askedMs = retryAfterMs ?? 0
+          if (leftMs === 0 || askedMs > leftMs) {
+            expect(decision.retry).toBe(false)
+            if (decision.retry) return
+            expect(decision.reason).toContain(
+              `Rate limited: ${rateLimited + 1} answer`
+            )
+            expect(decision.reason).toContain('Raise rate-limit-wait-seconds')
+            return
+          }
+          expect(decision).toMatchObject({ retry: true, rateLimited: true })
+          if (!decision.retry) return
+          expect(decision.waitMs).toBeLessThanOrEqual(leftMs)
+          expect(decision.waitMs).toBe(
+            Math.min(leftMs, askedMs + rateLimitSpreadMs(rateLimited + 1, r))
+          )
+        }
+      )
+    )
+  })
+
+  it('keeps any run of failures within retries and the 429 budget', async () => {
+    const failure = fc.oneof(
+      fc.constant(undefined),
+      fc.record({
+        status: fc.constantFrom(429, 503, 500, 408),
+        retryAfter: fc.option(fc.integer({ min: 0, max: 130 }), {
+          nil: undefined
+        })
+      })
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(failure, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.array(random, { minLength: 1, maxLength: 5 }),
+        async (failures, retries, budget, randoms) => {
+          const { clock, sleeps } = fakeClock(randoms)
+          const events: RetryEvent[] = []
+          let attempts = 0
+          const attempt = async () => {
+            const next = failures[attempts++]
+            if (next === undefined) return 'token'
+            throw new TokenRequestError('x', {
+              retryable: true,
+              status: next.status,
+              retryAfterMs:
+                next.retryAfter === undefined
+                  ? undefined
+                  : next.retryAfter * 1000
+            })
+          }
+          const policy = { retries, rateLimitWaitMs: budget * 1000 }
+          await withRetries(attempt, policy, clock, {
+            retrying: (event) => events.push(event)
+          }).catch(() => undefined)
+          expect(events.length).toBe(attempts - 1)
+          expect(events.map((event) => event.waitMs)).toEqual(sleeps)
+          const rateLimited = events.filter((event) => event.rateLimited)
+          const others = events.filter((event) => !event.rateLimited)
+          expect(others.length).toBeLessThanOrEqual(retries)
+          const waited = rateLimited.reduce((t, event) => t + event.waitMs, 0)
+          expect(waited).toBeLessThanOrEqual(policy.rateLimitWaitMs)
+          if (budget === 0) expect(rateLimited).toEqual([])
+        }
+      ),
+      runs(500)
     )
   })
 })

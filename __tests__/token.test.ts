@@ -219,17 +219,23 @@ describe('requestToken against a Torq-compatible server', () => {
       replies.json(500, {}, { 'Retry-After': '7' })
     )
     const unavailable = await failure(requestToken(requestTo(server.url)))
-    expect(unavailable).toMatchObject({ retryable: true, retryAfterMs: 7000 })
+    expect(unavailable).toMatchObject({
+      retryable: true,
+      retryAfterMs: 7000,
+      status: 503
+    })
     expect(unavailable.message).toBe(
       'The token request failed (HTTP 503, temporarily_unavailable).'
     )
     await expect(requestToken(requestTo(server.url))).rejects.toMatchObject({
       retryable: true,
-      retryAfterMs: 2000
+      retryAfterMs: 2000,
+      status: 429
     })
     await expect(requestToken(requestTo(server.url))).rejects.toMatchObject({
       retryable: true,
-      retryAfterMs: undefined
+      retryAfterMs: undefined,
+      status: 500
     })
   })
 

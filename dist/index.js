@@ -31356,15 +31356,18 @@ class InputError extends ActionError {
 }
 /**
  * One token request failed. `retryable` says whether the same request may
- * succeed later; `retryAfterMs` carries the server's Retry-After, if any.
+ * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
+ * `status` the HTTP status of an error answer (429 is waited out apart).
  */
 class TokenRequestError extends ActionError {
     retryable;
     retryAfterMs;
+    status;
     constructor(message, options) {
         super(message);
         this.retryable = options.retryable;
         this.retryAfterMs = options.retryAfterMs;
+        this.status = options.status;
     }
 }
 
@@ -31382,9 +31385,11 @@ const INPUT_DEFAULTS = {
     'export-env': 'true',
     'env-var': 'TORQ_ACCESS_TOKEN',
     retries: '3',
+    'rate-limit-wait-seconds': '120',
     'timeout-seconds': '30'
 };
 const MAX_RETRIES = 10;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
 
 ;// CONCATENATED MODULE: ./src/outside-text.ts
@@ -31544,6 +31549,7 @@ function readInputs(read) {
     const exportEnv = parseBoolean(value('export-env'), 'export-env', problem);
     const envVar = parseEnvVar(value('env-var'), problem);
     const retries = parseRetries(value('retries'), problem);
+    const rateLimitWaitSeconds = parseRateLimitWait(value('rate-limit-wait-seconds'), problem);
     const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem);
     if (problems.length > 0 ||
         clientId === undefined ||
@@ -31552,6 +31558,7 @@ function readInputs(read) {
         exportEnv === undefined ||
         envVar === undefined ||
         retries === undefined ||
+        rateLimitWaitSeconds === undefined ||
         timeoutSeconds === undefined) {
         throw new InputError(problems);
     }
@@ -31563,6 +31570,7 @@ function readInputs(read) {
         exportEnv,
         envVar,
         retries,
+        rateLimitWaitMs: rateLimitWaitSeconds * 1000,
         timeoutMs: Math.round(timeoutSeconds * 1000)
     };
 }
@@ -31633,6 +31641,13 @@ function parseRetries(raw, problem) {
     }
     return problem(`Input 'retries' must be a whole number from 0 to ${MAX_RETRIES}, the extra attempts after the first.`);
 }
+function parseRateLimitWait(raw, problem) {
+    const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (seconds <= MAX_RATE_LIMIT_WAIT_SECONDS) {
+        return seconds;
+    }
+    return problem(`Input 'rate-limit-wait-seconds' must be a whole number from 0 to ${MAX_RATE_LIMIT_WAIT_SECONDS}: how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.`);
+}
 function parseTimeout(raw, problem) {
     const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
     if (seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS) {
@@ -31650,6 +31665,16 @@ const BACKOFF_CAP_MS = 10_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 /** Spread added on top of a Retry-After, so clients do not return in step. */
 const RETRY_AFTER_JITTER_MS = 500;
+/**
+ * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
+ * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
+ * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
+ * spread over the following seconds, not in step, and a floor of 30% keeps
+ * jobs from coming back at once to a limit that has not reset.
+ */
+const RATE_LIMIT_SPREAD_BASE_MS = 2000;
+const RATE_LIMIT_SPREAD_CAP_MS = 6000;
+const RATE_LIMIT_SPREAD_FLOOR = 0.3;
 const systemClock = {
     now: () => Date.now(),
     random: () => Math.random(),
@@ -31659,6 +31684,12 @@ const systemClock = {
 function backoffMs(retry, random) {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1));
     return Math.floor(random * ceiling);
+}
+/** The spread added to the wait after the `count`-th 429 (1 for the first). */
+function rateLimitSpreadMs(count, random) {
+    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
+    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
+    return Math.floor(least + (ceiling - least) * random);
 }
 /**
  * Parses a Retry-After header (RFC 9110 §10.2.3): delay-seconds or an
@@ -31679,15 +31710,19 @@ function parseRetryAfter(header, now) {
     const date = Date.parse(/ GMT$/.test(value) ? value : `${value} GMT`);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
-function decide(error, retry, retries, random) {
+function decide(error, state, policy, random) {
     if (!(error instanceof TokenRequestError) || !error.retryable) {
         return { retry: false };
     }
-    if (retry > retries) {
+    if (error.status === 429 && policy.rateLimitWaitMs > 0) {
+        return decideRateLimited(error, state, policy, random);
+    }
+    const retry = state.retried + 1;
+    if (retry > policy.retries) {
         return { retry: false };
     }
     if (error.retryAfterMs === undefined) {
-        return { retry: true, waitMs: backoffMs(retry, random) };
+        return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
     }
     if (error.retryAfterMs > MAX_RETRY_AFTER_MS) {
         return {
@@ -31697,26 +31732,78 @@ function decide(error, retry, retries, random) {
     }
     return {
         retry: true,
-        waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS)
+        waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
+        rateLimited: false
     };
 }
 /**
- * Runs `attempt` until it succeeds, fails for good, or `retries` extra
- * attempts are used up. The error thrown is the last attempt's, its message
- * extended with how many attempts were made.
+ * A 429 is waited out, Retry-After plus a spread growing with each one, for
+ * as long as the time waited after 429s stays within the policy's budget.
  */
-async function withRetries(attempt, retries, clock, log) {
-    const attempts = retries + 1;
+function decideRateLimited(error, state, policy, random) {
+    const count = state.rateLimited + 1;
+    const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
+    const askedMs = error.retryAfterMs ?? 0;
+    if (leftMs > 0 && askedMs <= leftMs) {
+        return {
+            retry: true,
+            waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
+            rateLimited: true
+        };
+    }
+    const why = leftMs > 0
+        ? `the server asked to retry after ${seconds(askedMs)} s, more than the ${seconds(leftMs)} s left of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`
+        : `that is all of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`;
+    return {
+        retry: false,
+        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+    };
+}
+/** Milliseconds as seconds for a message: 120, 2.5, 0. */
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
+}
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the policy's limits
+ * are reached. The error thrown is the last attempt's, its message extended
+ * with why it was not retried and how many attempts were made.
+ */
+async function withRetries(attempt, policy, clock, log) {
+    const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
     for (let n = 1;; n++) {
         try {
             return await attempt(n);
         }
         catch (error) {
-            const decision = decide(error, n, retries, clock.random());
+            const decision = decide(error, state, policy, clock.random());
             if (!decision.retry) {
                 throw finalError(error, n, decision.reason);
             }
-            log.retrying(n, attempts, error.message, decision.waitMs);
+            const failed = {
+                attempt: n,
+                reason: error.message,
+                waitMs: decision.waitMs
+            };
+            if (decision.rateLimited) {
+                state.rateLimited++;
+                state.rateLimitWaitedMs += decision.waitMs;
+                log.retrying({
+                    ...failed,
+                    rateLimited: true,
+                    count: state.rateLimited,
+                    waitedMs: state.rateLimitWaitedMs,
+                    budgetMs: policy.rateLimitWaitMs
+                });
+            }
+            else {
+                state.retried++;
+                log.retrying({
+                    ...failed,
+                    rateLimited: false,
+                    retry: state.retried,
+                    retries: policy.retries
+                });
+            }
             await clock.sleep(decision.waitMs);
         }
     }
@@ -31779,6 +31866,7 @@ function interpretAnswer(answer, request) {
     const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
     throw new TokenRequestError(`The token request failed (${detail}).`, {
         retryable,
+        status,
         retryAfterMs: RETRY_AFTER_STATUS.has(status)
             ? parseRetryAfter(answer.retryAfter, request.now())
             : undefined
@@ -32052,7 +32140,7 @@ const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 async function obtainToken(settings, secrets, clock) {
     info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
     return withRetries(async (attempt) => {
-        core_debug(`Token request attempt ${attempt} of ${settings.retries + 1}.`);
+        core_debug(`Token request attempt ${attempt}.`);
         const sentAt = clock.now();
         const token = await requestToken({
             url: settings.tokenUrl,
@@ -32065,9 +32153,17 @@ async function obtainToken(settings, secrets, clock) {
             now: clock.now
         });
         return { ...token, sentAt };
-    }, settings.retries, clock, {
-        retrying: (attempt, attempts, reason, waitMs) => info(`Attempt ${attempt} of ${attempts} failed: ${reason} Retrying in ${(waitMs / 1000).toFixed(1)} s.`)
-    });
+    }, settings, clock, { retrying: (event) => info(retryLine(event)) });
+}
+/** One line per retry: the attempt, why it failed, the wait, what is used up. */
+function retryLine(event) {
+    const used = event.rateLimited
+        ? `HTTP 429 number ${event.count}; ${obtain_seconds(event.waitedMs)} s of the ${event.budgetMs / 1000} s of rate-limit-wait-seconds used`
+        : `retry ${event.retry} of ${event.retries}`;
+    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${obtain_seconds(event.waitMs)} s (${used}).`;
+}
+function obtain_seconds(ms) {
+    return (ms / 1000).toFixed(1);
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

@@ -64,6 +64,7 @@ export function interpretAnswer(answer: Answer, request: TokenRequest): Token {
   const retryable = RETRYABLE_STATUS.has(status) || status >= 500
   throw new TokenRequestError(`The token request failed (${detail}).`, {
     retryable,
+    status,
     retryAfterMs: RETRY_AFTER_STATUS.has(status)
       ? parseRetryAfter(answer.retryAfter, request.now())
       : undefined

@@ -14,8 +14,10 @@ export const INPUT_DEFAULTS = {
   'export-env': 'true',
   'env-var': 'TORQ_ACCESS_TOKEN',
   retries: '3',
+  'rate-limit-wait-seconds': '120',
   'timeout-seconds': '30'
 } as const
 
 export const MAX_RETRIES = 10
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 3600
 export const MAX_TIMEOUT_SECONDS = 3600

@@ -13,18 +13,25 @@ export class InputError extends ActionError {
 
 /**
  * One token request failed. `retryable` says whether the same request may
- * succeed later; `retryAfterMs` carries the server's Retry-After, if any.
+ * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
+ * `status` the HTTP status of an error answer (429 is waited out apart).
  */
 export class TokenRequestError extends ActionError {
   readonly retryable: boolean
   readonly retryAfterMs: number | undefined
+  readonly status: number | undefined
 
   constructor(
     message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined }
+    options: {
+      retryable: boolean
+      retryAfterMs?: number | undefined
+      status?: number | undefined
+    }
   ) {
     super(message)
     this.retryable = options.retryable
     this.retryAfterMs = options.retryAfterMs
+    this.status = options.status
   }
 }

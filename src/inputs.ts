@@ -1,5 +1,6 @@
 import {
   INPUT_DEFAULTS,
+  MAX_RATE_LIMIT_WAIT_SECONDS,
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   TOKEN_URLS,
@@ -18,6 +19,8 @@ export interface Settings {
   exportEnv: boolean
   envVar: string
   retries: number
+  /** How long HTTP 429 answers may be waited out in all; 0: they use `retries`. */
+  rateLimitWaitMs: number
   timeoutMs: number
 }
 
@@ -102,6 +105,10 @@ export function readInputs(read: InputReader): Settings {
   const exportEnv = parseBoolean(value('export-env'), 'export-env', problem)
   const envVar = parseEnvVar(value('env-var'), problem)
   const retries = parseRetries(value('retries'), problem)
+  const rateLimitWaitSeconds = parseRateLimitWait(
+    value('rate-limit-wait-seconds'),
+    problem
+  )
   const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem)
 
   if (
@@ -112,6 +119,7 @@ export function readInputs(read: InputReader): Settings {
     exportEnv === undefined ||
     envVar === undefined ||
     retries === undefined ||
+    rateLimitWaitSeconds === undefined ||
     timeoutSeconds === undefined
   ) {
     throw new InputError(problems)
@@ -124,6 +132,7 @@ export function readInputs(read: InputReader): Settings {
     exportEnv,
     envVar,
     retries,
+    rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     timeoutMs: Math.round(timeoutSeconds * 1000)
   }
 }
@@ -228,6 +237,16 @@ function parseRetries(raw: string, problem: Problem): number | undefined {
   }
   return problem(
     `Input 'retries' must be a whole number from 0 to ${MAX_RETRIES}, the extra attempts after the first.`
+  )
+}
+
+function parseRateLimitWait(raw: string, problem: Problem): number | undefined {
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+  if (seconds <= MAX_RATE_LIMIT_WAIT_SECONDS) {
+    return seconds
+  }
+  return problem(
+    `Input 'rate-limit-wait-seconds' must be a whole number from 0 to ${MAX_RATE_LIMIT_WAIT_SECONDS}: how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.`
   )
 }
 

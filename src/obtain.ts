@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Settings } from './inputs.js'
 import { quote } from './outside-text.js'
-import { withRetries, type Clock } from './retry.js'
+import { withRetries, type Clock, type RetryEvent } from './retry.js'
 import { requestToken, type Token } from './token.js'
 import { USER_AGENT } from './version.js'
 
@@ -21,7 +21,7 @@ export async function obtainToken(
   )
   return withRetries(
     async (attempt) => {
-      core.debug(`Token request attempt ${attempt} of ${settings.retries + 1}.`)
+      core.debug(`Token request attempt ${attempt}.`)
       const sentAt = clock.now()
       const token = await requestToken({
         url: settings.tokenUrl,
@@ -35,13 +35,20 @@ export async function obtainToken(
       })
       return { ...token, sentAt }
     },
-    settings.retries,
+    settings,
     clock,
-    {
-      retrying: (attempt, attempts, reason, waitMs) =>
-        core.info(
-          `Attempt ${attempt} of ${attempts} failed: ${reason} Retrying in ${(waitMs / 1000).toFixed(1)} s.`
-        )
-    }
+    { retrying: (event) => core.info(retryLine(event)) }
   )
+}
+
+/** One line per retry: the attempt, why it failed, the wait, what is used up. */
+function retryLine(event: RetryEvent): string {
+  const used = event.rateLimited
+    ? `HTTP 429 number ${event.count}; ${seconds(event.waitedMs)} s of the ${event.budgetMs / 1000} s of rate-limit-wait-seconds used`
+    : `retry ${event.retry} of ${event.retries}`
+  return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} s (${used}).`
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1)
 }

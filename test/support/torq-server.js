@@ -6,6 +6,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { randomUUID } from 'node:crypto'
+import { fixedWindow } from './herd.js'
 
 export const DEMO_CLIENT_ID = 'demo-client-id'
 export const DEMO_CLIENT_SECRET = 'demo-s3cr3t-7f3a9c1e5b'
@@ -30,6 +31,16 @@ export const TOKEN_PATH = '/v1/auth/token'
  * @property {string} [host] address to listen on (loopback only)
  * @property {number} [port] 0 picks a free port
  * @property {number} [expiresIn]
+ * @property {RateLimit} [rateLimit] answer 429 to requests over a rate
+ */
+
+/**
+ * A rate limit as the herd simulation's fixed-window model has it: the first
+ * `perSecond` requests of each second (counted from the server's start) are
+ * answered; the rest get HTTP 429, with `retryAfter` as Retry-After if given.
+ * @typedef {object} RateLimit
+ * @property {number} perSecond
+ * @property {string} [retryAfter]
  */
 
 /** @typedef {Awaited<ReturnType<typeof startTorqServer>>} TorqServer */
@@ -46,6 +57,9 @@ export async function startTorqServer(options = {}) {
   const tokens = []
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
+  const started = Date.now()
+  const limit = options.rateLimit
+  const limiter = limit && fixedWindow(limit.perSecond)
 
   /** @type {http.RequestListener} */
   const handle = (req, res) => {
@@ -60,6 +74,19 @@ export async function startTorqServer(options = {}) {
         body: Buffer.concat(chunks).toString('utf8')
       }
       requests.push(request)
+      if (limiter && !limiter.admit(Date.now() - started)) {
+        return json(
+          res,
+          429,
+          {
+            error: 'too_many_requests',
+            error_description: 'Rate limit exceeded'
+          },
+          limit.retryAfter === undefined
+            ? {}
+            : { 'Retry-After': limit.retryAfter }
+        )
+      }
       const reply = queue.shift() ?? torq
       reply(req, res, request)
     })
