@@ -21,6 +21,12 @@ function requestTo(
 ): TokenRequest {
   return {
     url: new URL(url),
+    route: {
+      target: 'auth.torq.io:443',
+      proxy: undefined,
+      why: 'no proxy',
+      ignoredProxy: false
+    },
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
     secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),

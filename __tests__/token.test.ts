@@ -8,6 +8,7 @@ import {
 } from '@jest/globals'
 import * as net from 'node:net'
 import { TokenRequestError } from '../src/errors.js'
+import { decideRoute } from '../src/route.js'
 import { basicCredentials, secretForms } from '../src/secrets.js'
 import { requestToken, type TokenRequest } from '../src/token.js'
 import { connectionError, MAX_ANSWER_BYTES } from '../src/transport.js'
@@ -28,6 +29,7 @@ function requestTo(
 ): TokenRequest {
   return {
     url: new URL(url),
+    route: decideRoute(new URL(url)),
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
     secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
@@ -317,36 +319,11 @@ describe('connectionError', () => {
     )
   })
 
-  it('explains a proxy that refuses the tunnel, retrying only its 5xx', () => {
-    const refused = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=403'
-      ),
-      target
-    )
-    expect(refused.retryable).toBe(false)
-    expect(refused.message).toContain(
-      'The proxy refused or failed to open a tunnel to auth.torq.io'
-    )
-    expect(refused.message).toContain('HTTPS_PROXY')
-    const auth = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=407'
-      ),
-      target
-    )
-    expect(auth.retryable).toBe(false)
-    expect(auth.message).toContain('http://user:password@host:port')
-    const failing = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=502'
-      ),
-      target
-    )
-    expect(failing.retryable).toBe(true)
+  it('passes on a failure already worded, as the tunnel words its own', () => {
+    const worded = new TokenRequestError('The proxy p:1 (from HTTPS_PROXY) x', {
+      retryable: false
+    })
+    expect(connectionError(worded, target)).toBe(worded)
   })
 
   it('does not retry a name that does not resolve', () => {

@@ -28,7 +28,7 @@ export function emulateRunner(inputs: Record<string, string>) {
   process.env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
-        !key.startsWith('INPUT_') && !/^(https?_proxy|no_proxy)$/i.test(key)
+        !key.startsWith('INPUT_') && !/^(https?|all|no)_proxy$/i.test(key)
     )
   )
   for (const [name, value] of Object.entries({
