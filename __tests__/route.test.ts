@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { decideRoute, describeRoute, type Route } from '../src/route.js'
 import { PROXY_VARIABLES, proxySecretForms } from '../src/secrets.js'
+import { ROOT } from '../test/support/runner.js'
 
 const TORQ = new URL('https://auth.torq.io/v1/auth/token')
 const VARIABLES = [...PROXY_VARIABLES, 'no_proxy', 'NO_PROXY']
@@ -292,6 +295,21 @@ describe('describeRoute', () => {
         secrets
       )
     ).toBe('Route to ***:443: direct (w).')
+  })
+})
+
+describe('the README', () => {
+  it('shows route lines as the action writes them', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const base = process.env
+    for (const env of [
+      { HTTPS_PROXY: 'http://user:password@proxy.corp.example:3128' },
+      { HTTPS_PROXY: 'http://proxy.corp.example:3128', NO_PROXY: '.torq.io' },
+      { ALL_PROXY: 'http://proxy.corp.example:3128' }
+    ]) {
+      process.env = { ...base, ...env }
+      expect(readme).toContain(`\n${describeRoute(decideRoute(TORQ), [])}\n`)
+    }
   })
 })
 

@@ -9,8 +9,10 @@ import {
   expect,
   it
 } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import * as http from 'node:http'
 import * as net from 'node:net'
+import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { createProxy } from 'proxy'
 import { TokenRequestError } from '../src/errors.js'
@@ -18,6 +20,7 @@ import type { Proxy, Route } from '../src/route.js'
 import { secretForms } from '../src/secrets.js'
 import { requestToken, type TokenRequest } from '../src/token.js'
 import { makeCertificates } from '../test/support/certs.js'
+import { ROOT } from '../test/support/runner.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -497,6 +500,29 @@ describe('TLS to the target, through the tunnel', () => {
       }
     }
   )
+})
+
+describe('the README', () => {
+  it('quotes both 407 messages as the action gives them', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const raw = await startRawProxy(
+      answerWith('407 Proxy Authentication Required', 'Content-Length: 0\r\n')
+    )
+    try {
+      for (const credentials of [undefined, 'user:password']) {
+        const proxy = proxyAt(raw.port, {
+          address: 'proxy.corp.example:3128',
+          credentials
+        })
+        const error = await failure(
+          requestToken(request('https://auth.torq.io/v1/auth/token', proxy))
+        )
+        expect(readme).toContain(`\n${error.message}\n`)
+      }
+    } finally {
+      await raw.close()
+    }
+  })
 })
 
 describe('all along', () => {
