@@ -201,20 +201,24 @@ describe('decideRoute', () => {
 
   it('reads http_proxy and HTTP_PROXY for an http URL, as http-client does', () => {
     const url = new URL('http://example.com/token')
-    expect(routeWith({ HTTPS_PROXY: 'http://p:1' }, url)).toEqual({
+    expect(routeWith({}, url)).toEqual({
       target: 'example.com:80',
       proxy: undefined,
       why: 'neither HTTP_PROXY nor http_proxy is set',
       ignoredProxy: false
     })
+    expect(routeWith({ HTTPS_PROXY: 'http://p:1' }, url).why).toBe(
+      'neither HTTP_PROXY nor http_proxy is set; HTTPS_PROXY is set but not read for http'
+    )
     expect(
       routeWith({ HTTP_PROXY: 'http://p:2', all_proxy: 'http://p:3' }, url)
     ).toMatchObject({
       proxy: { variable: 'HTTP_PROXY', address: 'p:2' }
     })
     process.env['HTTP_PROXY'] = ''
-    expect(routeWith({}, url).why).toBe(
-      'neither HTTP_PROXY nor http_proxy is set; all_proxy is set but not read for http'
+    delete process.env['HTTPS_PROXY']
+    expect(routeWith({ https_proxy: 'x' }, url).why).toBe(
+      'neither HTTP_PROXY nor http_proxy is set; https_proxy and all_proxy are set but not read for http'
     )
     expect(routeWith({}, new URL('http://example.com:8080/token')).target).toBe(
       'example.com:8080'
@@ -315,19 +319,18 @@ describe('the README', () => {
 
 describe('proxySecretForms', () => {
   it('gives every form of a percent-encoded password', () => {
-    const basic = Buffer.from('us@er:p:ss%w/rd').toString('base64')
+    const basic = Buffer.from('us@er:p:ss%w/rd!').toString('base64')
+    expect(basic).toMatch(/==$/)
     expect(
       proxySecretForms({
-        HTTPS_PROXY: 'http://us%40er:p%3Ass%25w%2Frd@proxy:1'
+        HTTPS_PROXY: 'http://us%40er:p%3Ass%25w%2Frd!@proxy:1'
       })
     ).toEqual([
-      ...new Set([
-        'p%3Ass%25w%2Frd',
-        'p:ss%w/rd',
-        'us@er:p:ss%w/rd',
-        basic,
-        basic.replace(/=+$/, '')
-      ])
+      'p%3Ass%25w%2Frd!',
+      'p:ss%w/rd!',
+      'us@er:p:ss%w/rd!',
+      basic,
+      basic.slice(0, -2)
     ])
   })
 
@@ -335,11 +338,21 @@ describe('proxySecretForms', () => {
     expect(
       proxySecretForms({ https_proxy: 'http://user:p ss"w@proxy:1' })
     ).toEqual(expect.arrayContaining(['p ss"w', 'p%20ss%22w', 'user:p ss"w']))
+    // The URL parser leaves & as it is; encodeURIComponent does not.
+    expect(
+      proxySecretForms({ https_proxy: 'http://user:p&ss w@proxy:1' })
+    ).toEqual(expect.arrayContaining(['p&ss w', 'p&ss%20w', 'p%26ss%20w']))
   })
 
   it('reads values that are no URL as a person would', () => {
     expect(proxySecretForms({ HTTPS_PROXY: 'user:pass-word@proxy:1' })).toEqual(
       expect.arrayContaining(['pass-word', 'user:pass-word'])
+    )
+    expect(proxySecretForms({ HTTPS_PROXY: ':pass-word@proxy:1' })).toEqual(
+      expect.arrayContaining(['pass-word', ':pass-word'])
+    )
+    expect(proxySecretForms({ HTTPS_PROXY: 'u:pa://ss@proxy:1' })).toEqual(
+      expect.arrayContaining(['pa://ss'])
     )
     expect(
       proxySecretForms({ HTTPS_PROXY: 'http://user:pa/ss@word@proxy:1' })
@@ -350,15 +363,24 @@ describe('proxySecretForms', () => {
   })
 
   it('reads all six proxy variables and nothing else', () => {
+    const names = [
+      'https_proxy',
+      'HTTPS_PROXY',
+      'http_proxy',
+      'HTTP_PROXY',
+      'all_proxy',
+      'ALL_PROXY'
+    ]
+    expect(PROXY_VARIABLES).toEqual(names)
     const env = Object.fromEntries(
-      PROXY_VARIABLES.map((name) => [name, `http://u:${name}-password@p:1`])
+      names.map((name) => [name, `http://u:${name}-password@p:1`])
     )
     const forms = proxySecretForms({
       ...env,
       FTP_PROXY: 'http://u:ftp-password@p:1',
       NO_PROXY: 'http://u:no-password@p:1'
     })
-    for (const name of PROXY_VARIABLES) {
+    for (const name of names) {
       expect(forms).toContain(`${name}-password`)
     }
     expect(forms.join()).not.toMatch(/ftp|no-password/)

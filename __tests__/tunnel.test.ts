@@ -288,9 +288,11 @@ describe('other answers to CONNECT', () => {
     [403, false, true],
     [199, false, true],
     [300, false, true],
+    [499, false, true],
+    [500, true, false],
     [502, true, false]
   ])(
-    'HTTP %d: no tunnel, retryable %s, hint %s',
+    'HTTP %d: no tunnel, the connection closed; retryable %s, hint %s',
     async (status, retryable, hint) => {
       const raw = await startRawProxy(answerWith(`${status} No`))
       try {
@@ -306,6 +308,10 @@ describe('other answers to CONNECT', () => {
             ? `${refused} Ask for auth.torq.io:443 to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`
             : refused
         )
+        for (let i = 0; i < 100 && raw.closed() === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        expect(raw.closed()).toBe(1)
       } finally {
         await raw.close()
       }
@@ -334,6 +340,32 @@ describe('other answers to CONNECT', () => {
       }
     }
   )
+
+  it('a plain http target: the request through the tunnel names no port', async () => {
+    const body = '{"access_token":"tok-plain","expires_in":60}'
+    const raw = await startRawProxy((socket) => {
+      socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
+      let received = ''
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1')
+        if (!received.includes('\r\n\r\n')) return
+        raw.heads.push(received.slice(0, received.indexOf('\r\n\r\n')))
+        socket.end(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+        )
+      })
+    })
+    try {
+      const token = await requestToken(
+        request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+      )
+      expect(token.accessToken).toBe('tok-plain')
+      expect(raw.heads[1]).toMatch(/^POST \/v1\/auth\/token HTTP\/1\.1\r\n/)
+      expect(raw.heads[1]?.split('\r\n')).toContain('Host: torq.test')
+    } finally {
+      await raw.close()
+    }
+  })
 
   it('a proxy that hangs up: transient', async () => {
     const raw = await startRawProxy((socket) => socket.destroy())
@@ -465,7 +497,8 @@ describe('TLS to the target, through the tunnel', () => {
 
   it.each([
     ['localhost', ['localhost']],
-    ['127.0.0.1', []]
+    ['127.0.0.1', []],
+    ['[::1]', []]
   ])(
     'to %s: server names sent %j, certificate checked',
     async (host, servernames) => {

@@ -31924,7 +31924,10 @@ const PROXY_VARIABLES = [
  * password runs from the first `:` after the scheme to the last `@`.
  */
 function proxySecretForms(env) {
-    const forms = PROXY_VARIABLES.flatMap((name) => passwordForms(env[name] ?? ''));
+    const forms = PROXY_VARIABLES.flatMap((name) => {
+        const value = env[name];
+        return value ? passwordForms(value) : [];
+    });
     return [...new Set(forms)];
 }
 function passwordForms(value) {
@@ -31974,7 +31977,104 @@ function decode(text) {
 var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/route.ts
+
+
+const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
+/**
+ * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
+ * with its own functions: for an https URL the proxy is `https_proxy`, else
+ * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
+ * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
+ * is no http:// or https:// URL with a host is not used (http-client ignores
+ * it or fails on it); the route line then is a warning. Reads process.env.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    if (checkBypass(url)) {
+        return direct(isLoopback(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper, ...unreadNames] = https
+        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+    const variable = firstSet(lower, upper);
+    if (variable === undefined) {
+        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    const proxy = proxyFrom(url, variable);
+    return proxy
+        ? { target, proxy, why: '', ignoredProxy: false }
+        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
+}
+function proxyFrom(url, variable) {
+    let proxyUrl;
+    try {
+        proxyUrl = getProxyUrl(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+        return undefined;
+    }
+    // http: and https: URLs always have a host.
+    if (proxyUrl === undefined ||
+        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
+        return undefined;
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    return {
+        variable,
+        tls,
+        hostname: socketHost(proxyUrl.hostname),
+        port,
+        address: `${proxyUrl.hostname}:${port}`,
+        credentials: username || password ? `${username}:${password}` : undefined
+    };
+}
+/** A URL's host name as sockets take it: an IPv6 address without brackets. */
+function socketHost(hostname) {
+    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+/** The first of the two variables that is set and not empty, as `a || b`. */
+function firstSet(first, second) {
+    if (process.env[first])
+        return first;
+    return process.env[second] ? second : undefined;
+}
+/** What http-client counts as loopback (URL host names come lower-cased). */
+function isLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname.startsWith('127.') ||
+        hostname === '[::1]');
+}
+
 ;// CONCATENATED MODULE: ./src/tunnel.ts
+
 
 
 
@@ -32020,7 +32120,7 @@ function openTunnel(proxy, target, url, secrets, signal) {
                 resolve(socket);
                 return;
             }
-            const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+            const host = socketHost(url.hostname);
             // No server name for an address: RFC 6066 allows none, and Node.js
             // warns (DEP0123) when given one.
             resolve(external_node_tls_.connect({ socket, host, servername: (0,external_node_net_.isIP)(host) ? '' : host }));
@@ -32036,7 +32136,7 @@ function refusal(status, challenge, proxy, target, secrets) {
         return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { retryable: status >= 500 });
     }
     const schemes = authSchemes(challenge ?? '', secrets);
-    if (schemes.length > 0 && !schemes.some((s) => /^basic$/i.test(s))) {
+    if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
         return new TokenRequestError(`${at} asks for ${schemes.join(' or ')} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { retryable: false });
     }
     return new TokenRequestError(proxy.credentials === undefined
@@ -32268,101 +32368,6 @@ function publishToken(token, settings) {
         exportVariable(settings.envVar, token.accessToken);
     }
     info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
-}
-
-;// CONCATENATED MODULE: ./src/route.ts
-
-
-const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
-/**
- * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
- * with its own functions: for an https URL the proxy is `https_proxy`, else
- * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
- * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
- * is no http:// or https:// URL with a host is not used (http-client ignores
- * it or fails on it); the route line then is a warning. Reads process.env.
- */
-function decideRoute(url) {
-    const https = url.protocol === 'https:';
-    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
-    const direct = (why, ignoredProxy = false) => ({
-        target,
-        proxy: undefined,
-        why,
-        ignoredProxy
-    });
-    if (checkBypass(url)) {
-        return direct(isLoopback(url.hostname)
-            ? 'loopback addresses never go through a proxy'
-            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
-    }
-    const [lower, upper] = https
-        ? ['https_proxy', 'HTTPS_PROXY']
-        : ['http_proxy', 'HTTP_PROXY'];
-    const variable = firstSet(lower, upper);
-    if (variable === undefined) {
-        const unread = [
-            ...(https ? ['http_proxy', 'HTTP_PROXY'] : []),
-            'all_proxy',
-            'ALL_PROXY'
-        ].filter((name) => process.env[name]);
-        return direct(`neither ${upper} nor ${lower} is set` +
-            (unread.length > 0
-                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${https ? 'https' : 'http'}`
-                : ''));
-    }
-    const proxy = proxyFrom(url, variable);
-    return proxy
-        ? { target, proxy, why: '', ignoredProxy: false }
-        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
-}
-/** The route in one log line, without credentials. */
-function describeRoute(route, secrets) {
-    const to = `Route to ${quote(route.target, secrets)}:`;
-    const { proxy } = route;
-    if (proxy === undefined) {
-        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
-    }
-    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
-}
-function proxyFrom(url, variable) {
-    let proxyUrl;
-    try {
-        proxyUrl = getProxyUrl(url);
-    }
-    catch {
-        // Not a URL even with http:// in front: http-client would throw here.
-        return undefined;
-    }
-    if (proxyUrl === undefined ||
-        proxyUrl.hostname === '' ||
-        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
-        return undefined;
-    }
-    const tls = proxyUrl.protocol === 'https:';
-    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
-    // http-client's URL gives the user name and password decoded.
-    const { username, password } = proxyUrl;
-    return {
-        variable,
-        tls,
-        hostname: proxyUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port,
-        address: `${proxyUrl.hostname}:${port}`,
-        credentials: username || password ? `${username}:${password}` : undefined
-    };
-}
-/** The first of the two variables that is set and not empty, as `a || b`. */
-function firstSet(first, second) {
-    if (process.env[first])
-        return first;
-    return process.env[second] ? second : undefined;
-}
-/** What http-client counts as loopback (URL host names come lower-cased). */
-function isLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.startsWith('127.') ||
-        hostname === '[::1]');
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -55,20 +55,19 @@ export function decideRoute(url: URL): Route {
         : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`
     )
   }
-  const [lower, upper] = https
-    ? ['https_proxy', 'HTTPS_PROXY']
-    : ['http_proxy', 'HTTP_PROXY']
+  const scheme = https ? 'https' : 'http'
+  const [lower, upper, ...unreadNames] = https
+    ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+    : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY']
   const variable = firstSet(lower, upper)
   if (variable === undefined) {
-    const unread = [
-      ...(https ? ['http_proxy', 'HTTP_PROXY'] : []),
-      'all_proxy',
-      'ALL_PROXY'
-    ].filter((name) => process.env[name])
+    const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter(
+      (name) => process.env[name]
+    )
     return direct(
       `neither ${upper} nor ${lower} is set` +
         (unread.length > 0
-          ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${https ? 'https' : 'http'}`
+          ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
           : '')
     )
   }
@@ -102,9 +101,9 @@ function proxyFrom(url: URL, variable: string): Proxy | undefined {
     // Not a URL even with http:// in front: http-client would throw here.
     return undefined
   }
+  // http: and https: URLs always have a host.
   if (
     proxyUrl === undefined ||
-    proxyUrl.hostname === '' ||
     (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')
   ) {
     return undefined
@@ -116,11 +115,16 @@ function proxyFrom(url: URL, variable: string): Proxy | undefined {
   return {
     variable,
     tls,
-    hostname: proxyUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
+    hostname: socketHost(proxyUrl.hostname),
     port,
     address: `${proxyUrl.hostname}:${port}`,
     credentials: username || password ? `${username}:${password}` : undefined
   }
+}
+
+/** A URL's host name as sockets take it: an IPv6 address without brackets. */
+export function socketHost(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
 }
 
 /** The first of the two variables that is set and not empty, as `a || b`. */

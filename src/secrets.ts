@@ -54,9 +54,10 @@ export const PROXY_VARIABLES = [
 export function proxySecretForms(
   env: Record<string, string | undefined>
 ): string[] {
-  const forms = PROXY_VARIABLES.flatMap((name) =>
-    passwordForms(env[name] ?? '')
-  )
+  const forms = PROXY_VARIABLES.flatMap((name) => {
+    const value = env[name]
+    return value ? passwordForms(value) : []
+  })
   return [...new Set(forms)]
 }
 

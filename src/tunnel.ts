@@ -6,7 +6,7 @@ import * as tls from 'node:tls'
 import { TokenRequestError } from './errors.js'
 import { readNetError } from './net-errors.js'
 import { quote } from './outside-text.js'
-import type { Proxy } from './route.js'
+import { socketHost, type Proxy } from './route.js'
 
 /**
  * Opens a connection to `target` (`host:port` of `url`) through a CONNECT
@@ -60,7 +60,7 @@ export function openTunnel(
         resolve(socket)
         return
       }
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+      const host = socketHost(url.hostname)
       // No server name for an address: RFC 6066 allows none, and Node.js
       // warns (DEP0123) when given one.
       resolve(tls.connect({ socket, host, servername: isIP(host) ? '' : host }))
@@ -86,7 +86,7 @@ function refusal(
     )
   }
   const schemes = authSchemes(challenge ?? '', secrets)
-  if (schemes.length > 0 && !schemes.some((s) => /^basic$/i.test(s))) {
+  if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
     return new TokenRequestError(
       `${at} asks for ${schemes.join(' or ')} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`,
       { retryable: false }
