@@ -237,6 +237,7 @@ describe('behind a real forward proxy', () => {
         `The proxy 127.0.0.1:${guarded.port} (from HTTPS_PROXY) wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
       ])
       expect(result.shown).not.toContain('Retrying')
+      expectNoNodeWarning(result)
     })
 
     it('an https:// proxy URL: TLS to a proxy that speaks it', async () => {
@@ -277,6 +278,7 @@ describe('behind a real forward proxy', () => {
       ])
       expect(result.shown).not.toContain('Retrying')
       expect(result.reveals(password)).toBe(false)
+      expectNoNodeWarning(result)
     })
 
     it('no port in the URL: port 80, as for any http:// URL', async () => {
@@ -336,6 +338,7 @@ describe('behind a real forward proxy', () => {
           `Route to auth.torq.invalid:443: direct (neither HTTPS_PROXY nor https_proxy is set; ${name} is set but not read for https).\n`
         )
         expect(result.reveals(password)).toBe(false)
+        expectNoNodeWarning(result)
       }
     )
 
@@ -358,6 +361,7 @@ describe('behind a real forward proxy', () => {
       ])
       expect(guarded.connects.at(-1)).not.toBe('auth.torq.invalid:443')
       expect(result.reveals(password)).toBe(false)
+      expectNoNodeWarning(result)
     })
 
     it('a proxy that asks for Negotiate: says this action does not do it', async () => {
@@ -372,6 +376,7 @@ describe('behind a real forward proxy', () => {
       expect(result.errors).toEqual([
         `The proxy 127.0.0.1:${negotiating.port} (from HTTPS_PROXY) asks for Negotiate authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for auth.torq.io:443 to be reachable without it.`
       ])
+      expectNoNodeWarning(result)
     })
 
     it("Node.js's other warnings still show, DEP0005 from other code too", async () => {
