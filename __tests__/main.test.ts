@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { run } from '../src/main.js'
-import { secretForms } from '../src/secrets.js'
+import { proxySecretForms, secretForms } from '../src/secrets.js'
 import { emulateRunner, runAgainst } from '../test/support/in-process.js'
 import {
   DEMO_CLIENT_ID,
@@ -19,8 +19,11 @@ describe('run', () => {
   })
   afterAll(() => server.close())
 
-  const runWith = (inputs: Record<string, string>, randoms = [0.5]) =>
-    runAgainst(server, inputs, randoms, START)
+  const runWith = (
+    inputs: Record<string, string>,
+    randoms = [0.5],
+    env: Record<string, string> = {}
+  ) => runAgainst(server, inputs, randoms, START, env)
 
   it('masks the secret, gets a token, masks it, then publishes it', async () => {
     const result = await runWith({})
@@ -51,6 +54,53 @@ describe('run', () => {
       'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)'
     )
     expect(result.shown).toContain('$TORQ_ACCESS_TOKEN')
+  })
+
+  it('masks the proxy password first, then says the route once', async () => {
+    const password = 'Pr0xy@pass:w%rd'
+    const env = {
+      HTTPS_PROXY: `http://user:${encodeURIComponent(password)}@proxy.invalid:3128`
+    }
+    server.script(replies.json(503, {}))
+    const result = await runWith({}, [0.5], env)
+    const token = server.tokens.at(-1) ?? ''
+    expect(result.exitCode).toBeUndefined()
+    expect(result.requests).toHaveLength(2)
+    expect(result.masks).toEqual([
+      ...secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+      ...proxySecretForms(env),
+      token
+    ])
+    expect(result.masks).toEqual(
+      expect.arrayContaining([password, encodeURIComponent(password)])
+    )
+    const lines = result.log.split('\n')
+    const masked = lines.findIndex((line) => !line.startsWith('::add-mask::'))
+    expect(masked).toBe(result.masks.length - 1)
+    expect(lines.slice(masked, masked + 2)).toEqual([
+      `Route to ${new URL(server.url).host}: direct (loopback addresses never go through a proxy).`,
+      `Requesting a Torq API token from ${server.url} (auth-url).`
+    ])
+    expect(result.shown.match(/Route to/g)).toHaveLength(1)
+    expect(result.warnings).toEqual([])
+    expect(result.reveals(password)).toBe(false)
+  })
+
+  it('warns when a proxy variable is no URL it can use, and goes direct', async () => {
+    const result = await runWith(
+      { 'auth-url': 'https://auth.torq.invalid/v1/auth/token', retries: '0' },
+      [0.5],
+      { https_proxy: 'proxy.corp:3128' }
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^Route to auth\.torq\.invalid:443: direct \(https_proxy is set but is not a proxy URL this action can use\)\. Write it as http:\/\/host:port/
+      )
+    ])
+    expect(result.errors).toEqual([
+      expect.stringMatching(/auth\.torq\.invalid/)
+    ])
   })
 
   it('exports under another name, or not at all', async () => {

@@ -396,6 +396,12 @@ describe('interpretAnswer, for any answer', () => {
   it('returns a usable token or a TokenRequestError with a one-line message', () => {
     const request = {
       url: new URL('https://auth.torq.io/v1/auth/token'),
+      route: {
+        target: 'auth.torq.io:443',
+        proxy: undefined,
+        why: 'no proxy',
+        ignoredProxy: false
+      },
       clientId: 'id',
       clientSecret: 'secret',
       secrets: secretForms('id', 'secret'),

@@ -305,36 +305,11 @@ describe('connectionError', () => {
     )
   })
 
-  it('explains a proxy that refuses the tunnel, retrying only its 5xx', () => {
-    const refused = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=403'
-      ),
-      target
-    )
-    expect(refused.retryable).toBe(false)
-    expect(refused.message).toContain(
-      'The proxy refused or failed to open a tunnel to auth.torq.io'
-    )
-    expect(refused.message).toContain('HTTPS_PROXY')
-    const auth = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=407'
-      ),
-      target
-    )
-    expect(auth.retryable).toBe(false)
-    expect(auth.message).toContain('http://user:password@host:port')
-    const failing = connectionError(
-      errno(
-        'ECONNRESET',
-        'tunneling socket could not be established, statusCode=502'
-      ),
-      target
-    )
-    expect(failing.retryable).toBe(true)
+  it('passes on a failure already worded, as the tunnel words its own', () => {
+    const worded = new TokenRequestError('The proxy p:1 (from HTTPS_PROXY) x', {
+      retryable: false
+    })
+    expect(connectionError(worded, target)).toBe(worded)
   })
 
   it('quotes what it names of the URL and the error, secret cut', () => {

@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(218);
 
 
 /***/ }),
@@ -24,10 +24,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
+__webpack_unused_export__ = httpOverHttp;
+__webpack_unused_export__ = httpsOverHttp;
+__webpack_unused_export__ = httpOverHttps;
+__webpack_unused_export__ = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -317,7 +317,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
+__webpack_unused_export__ = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9559);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1986);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9559:
+/***/ 1986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28568,10 +28568,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -28664,7 +28662,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -28742,7 +28740,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -29091,7 +29089,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -29102,7 +29100,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -29201,7 +29199,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -29216,7 +29214,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -29241,7 +29239,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -29264,7 +29262,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -31957,6 +31955,39 @@ function describeBody(answer, secrets) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/net-errors.ts
+
+const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ERR_SSL_)/;
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EAI_AGAIN'
+]);
+/**
+ * Reads an error from the network. Its message may carry text from a server,
+ * a proxy or the network, so it is quoted, never printed as it is.
+ */
+function readNetError(error, secrets) {
+    // Not `instanceof Error`: errors may come from another realm.
+    const fields = typeof error === 'object' && error !== null ? error : {};
+    const rawCode = fields.code ?? '';
+    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
+    const raw = typeof fields.message === 'string' ? fields.message : String(error);
+    return {
+        code,
+        raw,
+        message: quote(raw, secrets),
+        tls: TLS_CODES.test(code),
+        transient: TRANSIENT_CODES.has(code)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
@@ -31993,8 +32024,269 @@ function secretForms(clientId, clientSecret) {
 function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
+/**
+ * The proxy variables whose credentials are masked: those the route reads
+ * and those it names in the log as not read.
+ */
+const PROXY_VARIABLES = [
+    'https_proxy',
+    'HTTPS_PROXY',
+    'http_proxy',
+    'HTTP_PROXY',
+    'all_proxy',
+    'ALL_PROXY'
+];
+/**
+ * Every form of the passwords in the proxy variables of `env`: as written, as
+ * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
+ * and the Proxy-Authorization credential made from them (with and without
+ * `=` padding). A value that is no URL is read as a person would: the
+ * password runs from the first `:` after the scheme to the last `@`.
+ */
+function proxySecretForms(env) {
+    const forms = PROXY_VARIABLES.flatMap((name) => {
+        const value = env[name];
+        return value ? passwordForms(value) : [];
+    });
+    return [...new Set(forms)];
+}
+function passwordForms(value) {
+    const written = value
+        .slice(0, Math.max(0, value.lastIndexOf('@')))
+        .replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+    const colon = written.indexOf(':');
+    const pairs = colon < 0 ? [] : [[written.slice(0, colon), written.slice(colon + 1)]];
+    const parsed = parseUrl(value);
+    if (parsed)
+        pairs.push([parsed.username, parsed.password]);
+    return pairs.flatMap(([user, password]) => {
+        if (password === '')
+            return [];
+        const decoded = decode(password);
+        const pair = `${decode(user)}:${decoded}`;
+        const basic = Buffer.from(pair).toString('base64');
+        return [
+            password,
+            decoded,
+            encodeURIComponent(decoded),
+            pair,
+            basic,
+            basic.replace(/=+$/, '')
+        ];
+    });
+}
+/** The value as a URL, or undefined. */
+function parseUrl(value) {
+    try {
+        return new URL(value);
+    }
+    catch {
+        return undefined;
+    }
+}
+function decode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/route.ts
+
+
+const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
+/**
+ * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
+ * with its own functions: for an https URL the proxy is `https_proxy`, else
+ * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
+ * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
+ * is no http:// or https:// URL with a host is not used (http-client ignores
+ * it or fails on it); the route line then is a warning. Reads process.env.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    if (checkBypass(url)) {
+        return direct(isLoopback(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper, ...unreadNames] = https
+        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+    const variable = firstSet(lower, upper);
+    if (variable === undefined) {
+        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    const proxy = proxyFrom(url, variable);
+    return proxy
+        ? { target, proxy, why: '', ignoredProxy: false }
+        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
+}
+function proxyFrom(url, variable) {
+    let proxyUrl;
+    try {
+        proxyUrl = getProxyUrl(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+        return undefined;
+    }
+    // http: and https: URLs always have a host.
+    if (proxyUrl === undefined ||
+        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
+        return undefined;
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    return {
+        variable,
+        tls,
+        hostname: socketHost(proxyUrl.hostname),
+        port,
+        address: `${proxyUrl.hostname}:${port}`,
+        credentials: username || password ? `${username}:${password}` : undefined
+    };
+}
+/** A URL's host name as sockets take it: an IPv6 address without brackets. */
+function socketHost(hostname) {
+    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+/** The first of the two variables that is set and not empty, as `a || b`. */
+function firstSet(first, second) {
+    if (process.env[first])
+        return first;
+    return process.env[second] ? second : undefined;
+}
+/** What http-client counts as loopback (URL host names come lower-cased). */
+function isLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname.startsWith('127.') ||
+        hostname === '[::1]');
+}
+
+;// CONCATENATED MODULE: ./src/tunnel.ts
+
+
+
+
+
+
+
+
+/**
+ * Opens a connection to `target` (`host:port` of `url`) through a CONNECT
+ * tunnel of `proxy`, then TLS to the target for an https `url`: one CONNECT,
+ * ended when `signal` aborts. The action's own, rather than the `tunnel`
+ * module of @actions/http-client: that one builds Proxy-Authorization with
+ * `new Buffer()`, which makes Node.js print a deprecation warning (DEP0005)
+ * in every run that sends proxy credentials, since the bundle is not under
+ * node_modules.
+ */
+function openTunnel(proxy, target, url, secrets, signal) {
+    const headers = { Host: target };
+    if (proxy.credentials !== undefined) {
+        headers['Proxy-Authorization'] =
+            `Basic ${Buffer.from(proxy.credentials).toString('base64')}`;
+    }
+    return new Promise((resolve, reject) => {
+        const connect = (proxy.tls ? external_node_https_namespaceObject : external_node_http_).request({
+            host: proxy.hostname,
+            port: proxy.port,
+            method: 'CONNECT',
+            path: target,
+            headers,
+            agent: false,
+            signal
+        });
+        connect.on('connect', (res, socket, head) => {
+            const status = Number(res.statusCode);
+            if (status < 200 || status > 299) {
+                socket.destroy();
+                reject(refusal(status, res.headers['proxy-authenticate'], proxy, target, secrets));
+                return;
+            }
+            // Bytes the proxy sent after its answer belong to the tunnel.
+            socket.unshift(head);
+            if (url.protocol !== 'https:') {
+                resolve(socket);
+                return;
+            }
+            const host = socketHost(url.hostname);
+            // No server name for an address: RFC 6066 allows none, and Node.js
+            // warns (DEP0123) when given one.
+            resolve(external_node_tls_.connect({ socket, host, servername: (0,external_node_net_.isIP)(host) ? '' : host }));
+        });
+        connect.on('error', (error) => reject(unreachable(error, proxy, secrets)));
+        connect.end();
+    });
+}
+/** What a proxy's answer other than 2xx to CONNECT means for the user. */
+function refusal(status, challenge, proxy, target, secrets) {
+    const at = `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+    if (status !== 407) {
+        return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { retryable: status >= 500 });
+    }
+    const schemes = authSchemes(challenge ?? '', secrets);
+    if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
+        return new TokenRequestError(`${at} asks for ${schemes.join(' or ')} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { retryable: false });
+    }
+    return new TokenRequestError(proxy.credentials === undefined
+        ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
+        : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`, { retryable: false });
+}
+/** The scheme names of a Proxy-Authenticate header (`Negotiate, NTLM`). */
+function authSchemes(challenge, secrets) {
+    return Array.from(challenge.matchAll(/(?:^|,)\s*([A-Za-z][A-Za-z0-9._~+-]{0,31})(?=\s|,|$)/g), (match) => quote(String(match[1]), secrets));
+}
+/** What a failure to reach the proxy, or to speak to it, means. */
+function unreachable(error, proxy, secrets) {
+    const { code, message, tls: badCertificate, transient } = readNetError(error, secrets);
+    const at = `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+    if (proxy.tls && code === 'EPROTO') {
+        return new TokenRequestError(`Could not speak TLS with ${at}: ${message}. ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`, { retryable: false });
+    }
+    if (badCertificate) {
+        return new TokenRequestError(`TLS certificate problem talking to ${at}: ${message} (${code}). If the proxy's certificate comes from a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
+    }
+    if (code === 'ENOTFOUND') {
+        return new TokenRequestError(`Could not resolve the host of ${at}. Check ${proxy.variable}.`, { retryable: false });
+    }
+    return new TokenRequestError(`Could not reach ${at}: ${message}.`, {
+        retryable: transient
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/transport.ts
+
 
 
 
@@ -32009,20 +32301,34 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
  */
 function send(request) {
     const body = 'grant_type=client_credentials';
-    const { url } = request;
-    // http-client decides, from HTTPS_PROXY/https_proxy/NO_PROXY, whether to
-    // tunnel through a proxy; the request itself stays in our hands so that
-    // redirects are not followed and one deadline covers the whole answer.
-    // With these options the agent sends `Connection: close`: one request, and
-    // the socket closes with the answer (with none, it would ask to keep it).
-    const agent = new lib_HttpClient(request.userAgent, undefined, {
-        keepAlive: false
-    }).getAgent(url.href);
-    const transport = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+    const { url, route } = request;
+    const { proxy } = route;
+    const secure = url.protocol === 'https:';
+    const transport = secure ? external_node_https_namespaceObject : external_node_http_;
+    // Ends the proxy's CONNECT, if one is under way, when the request fails.
+    const abort = new AbortController();
+    // Direct, a fresh agent that keeps nothing alive; through a proxy, no agent
+    // and the tunnel as the connection. Either way the request says
+    // `Connection: close`: one request, and the socket closes with the answer.
+    // Redirects are not followed and one deadline covers the whole answer.
+    const connection = proxy === undefined
+        ? { agent: false }
+        : {
+            // Without an agent Node.js knows no default port, and would name
+            // one in the Host header.
+            defaultPort: secure ? 443 : 80,
+            createConnection: (_options, done) => {
+                openTunnel(proxy, route.target, url, request.secrets, abort.signal)
+                    .then((socket) => done(null, socket))
+                    // Node.js calls `done` with an error and no socket.
+                    .catch((error) => done(error, undefined));
+                return undefined;
+            }
+        };
     return new Promise((resolve, reject) => {
         const req = transport.request(url, {
             method: 'POST',
-            agent,
+            ...connection,
             headers: {
                 Authorization: `Basic ${basicCredentials(request.clientId, request.clientSecret)}`,
                 'Content-Type': 'application/x-www-form-urlencoded',
@@ -32065,6 +32371,7 @@ function send(request) {
         }, request.timeoutMs);
         function fail(error) {
             clearTimeout(timer);
+            abort.abort();
             req.destroy();
             reject(error);
         }
@@ -32075,45 +32382,24 @@ function send(request) {
 function tooLarge(status) {
     return new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`, { retryable: false });
 }
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ERR_SSL_)/;
-const TRANSIENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'EAI_AGAIN'
-]);
 /**
  * Describes a transport failure. The error's message may carry text from a
  * proxy or the network, so it is quoted, never printed as it is.
  */
 function connectionError(error, request) {
+    // The tunnel words its failures itself: they concern the proxy.
+    if (error instanceof TokenRequestError)
+        return error;
     const { url, secrets } = request;
     const host = quote(url.host, secrets);
-    // Not `instanceof Error`: errors may come from another realm.
-    const fields = typeof error === 'object' && error !== null ? error : {};
-    const rawCode = fields.code ?? '';
-    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
-    const raw = typeof fields.message === 'string' ? fields.message : String(error);
-    const message = quote(raw, secrets);
-    if (TLS_CODES.test(code)) {
+    const { code, raw, message, tls, transient } = readNetError(error, secrets);
+    if (tls) {
         return new TokenRequestError(`TLS certificate problem talking to ${host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
-    }
-    if (/tunneling socket could not be established/i.test(raw)) {
-        const hint = raw.includes('statusCode=407')
-            ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
-            : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${host}.`;
-        return new TokenRequestError(`The proxy refused or failed to open a tunnel to ${host}: ${message}. ${hint}`, { retryable: !/statusCode=4\d\d/.test(raw) });
     }
     if (code === 'ENOTFOUND') {
         return new TokenRequestError(`Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
     }
-    const retryable = TRANSIENT_CODES.has(code);
-    return new TokenRequestError(`Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable });
+    return new TokenRequestError(`Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable: transient });
 }
 
 ;// CONCATENATED MODULE: ./src/token.ts
@@ -32137,13 +32423,14 @@ const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 
 
 /** Asks Torq for a token, retrying transient failures as retry.ts decides. */
-async function obtainToken(settings, secrets, clock) {
+async function obtainToken(settings, route, secrets, clock) {
     info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
     return withRetries(async (attempt) => {
         core_debug(`Token request attempt ${attempt}.`);
         const sentAt = clock.now();
         const token = await requestToken({
             url: settings.tokenUrl,
+            route,
             clientId: settings.clientId,
             clientSecret: settings.clientSecret,
             secrets,
@@ -32248,16 +32535,27 @@ function assertWritable(variable) {
 
 
 
+
 /** The action: read inputs, get a token, publish it. */
 async function run(clock = systemClock) {
     // Masked before anything else can print, even a message about bad input,
-    // in every form a server could echo it (the Authorization header, base64).
-    const secrets = secretForms(getInput('client-id'), getInput('client-secret'));
+    // in every form a server or proxy could echo them (the Authorization and
+    // Proxy-Authorization headers, base64, URL-encoded).
+    const secrets = [
+        ...secretForms(getInput('client-id'), getInput('client-secret')),
+        ...proxySecretForms(process.env)
+    ];
     for (const form of secrets)
         mask(form);
     try {
         const settings = readInputs((name) => getInput(name));
-        const token = await obtainToken(settings, secrets, clock);
+        const route = decideRoute(settings.tokenUrl);
+        const line = describeRoute(route, secrets);
+        if (route.ignoredProxy)
+            warning(line);
+        else
+            info(line);
+        const token = await obtainToken(settings, route, secrets, clock);
         publishToken(token, settings);
     }
     catch (error) {
@@ -32584,36 +32882,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -32629,17 +32897,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -5,20 +5,26 @@ import { obtainToken } from './obtain.js'
 import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
 import { systemClock, type Clock } from './retry.js'
-import { secretForms } from './secrets.js'
+import { decideRoute, describeRoute } from './route.js'
+import { proxySecretForms, secretForms } from './secrets.js'
 
 /** The action: read inputs, get a token, publish it. */
 export async function run(clock: Clock = systemClock): Promise<void> {
   // Masked before anything else can print, even a message about bad input,
-  // in every form a server could echo it (the Authorization header, base64).
-  const secrets = secretForms(
-    core.getInput('client-id'),
-    core.getInput('client-secret')
-  )
+  // in every form a server or proxy could echo them (the Authorization and
+  // Proxy-Authorization headers, base64, URL-encoded).
+  const secrets = [
+    ...secretForms(core.getInput('client-id'), core.getInput('client-secret')),
+    ...proxySecretForms(process.env)
+  ]
   for (const form of secrets) mask(form)
   try {
     const settings = readInputs((name) => core.getInput(name))
-    const token = await obtainToken(settings, secrets, clock)
+    const route = decideRoute(settings.tokenUrl)
+    const line = describeRoute(route, secrets)
+    if (route.ignoredProxy) core.warning(line)
+    else core.info(line)
+    const token = await obtainToken(settings, route, secrets, clock)
     publishToken(token, settings)
   } catch (error) {
     fail(error, secrets)

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import type { Settings } from './inputs.js'
 import { quote } from './outside-text.js'
 import { withRetries, type Clock, type RetryEvent } from './retry.js'
+import type { Route } from './route.js'
 import { requestToken, type Token } from './token.js'
 import { USER_AGENT } from './version.js'
 
@@ -13,6 +14,7 @@ export interface ObtainedToken extends Token {
 /** Asks Torq for a token, retrying transient failures as retry.ts decides. */
 export async function obtainToken(
   settings: Settings,
+  route: Route,
   secrets: readonly string[],
   clock: Clock
 ): Promise<ObtainedToken> {
@@ -25,6 +27,7 @@ export async function obtainToken(
       const sentAt = clock.now()
       const token = await requestToken({
         url: settings.tokenUrl,
+        route,
         clientId: settings.clientId,
         clientSecret: settings.clientSecret,
         secrets,

@@ -37,3 +37,75 @@ export function secretForms(clientId: string, clientSecret: string): string[] {
 function unicodeEscape(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
 }
+
+/**
+ * The proxy variables whose credentials are masked: those the route reads
+ * and those it names in the log as not read.
+ */
+export const PROXY_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'all_proxy',
+  'ALL_PROXY'
+]
+
+/**
+ * Every form of the passwords in the proxy variables of `env`: as written, as
+ * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
+ * and the Proxy-Authorization credential made from them (with and without
+ * `=` padding). A value that is no URL is read as a person would: the
+ * password runs from the first `:` after the scheme to the last `@`.
+ */
+export function proxySecretForms(
+  env: Record<string, string | undefined>
+): string[] {
+  const forms = PROXY_VARIABLES.flatMap((name) => {
+    const value = env[name]
+    return value ? passwordForms(value) : []
+  })
+  return [...new Set(forms)]
+}
+
+function passwordForms(value: string): string[] {
+  const written = value
+    .slice(0, Math.max(0, value.lastIndexOf('@')))
+    .replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')
+  const colon = written.indexOf(':')
+  const pairs: [string, string][] =
+    colon < 0 ? [] : [[written.slice(0, colon), written.slice(colon + 1)]]
+  const parsed = parseUrl(value)
+  if (parsed) pairs.push([parsed.username, parsed.password])
+  return pairs.flatMap(([user, password]) => {
+    if (password === '') return []
+    const decoded = decode(password)
+    const pair = `${decode(user)}:${decoded}`
+    const basic = Buffer.from(pair).toString('base64')
+    return [
+      password,
+      decoded,
+      encodeURIComponent(decoded),
+      pair,
+      basic,
+      basic.replace(/=+$/, '')
+    ]
+  })
+}
+
+/** The value as a URL, or undefined. */
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value)
+  } catch {
+    return undefined
+  }
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}

@@ -1,4 +1,5 @@
 import { interpretAnswer } from './answer.js'
+import type { Route } from './route.js'
 import { send } from './transport.js'
 
 /** What a successful token answer means. */
@@ -11,6 +12,8 @@ export interface Token {
 
 export interface TokenRequest {
   url: URL
+  /** Direct or through which proxy, as decided once for the run. */
+  route: Route
   clientId: string
   clientSecret: string
   /** Every form of the secret, to cut out of any server text quoted. */

@@ -1,10 +1,11 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { HttpClient } from '@actions/http-client'
 import { TokenRequestError } from './errors.js'
+import { readNetError } from './net-errors.js'
 import { quote } from './outside-text.js'
 import { basicCredentials } from './secrets.js'
 import type { TokenRequest } from './token.js'
+import { openTunnel } from './tunnel.js'
 
 /** A token answer is a few hundred bytes; anything this large is refused. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
@@ -23,23 +24,40 @@ export interface Answer {
  */
 export function send(request: TokenRequest): Promise<Answer> {
   const body = 'grant_type=client_credentials'
-  const { url } = request
-  // http-client decides, from HTTPS_PROXY/https_proxy/NO_PROXY, whether to
-  // tunnel through a proxy; the request itself stays in our hands so that
-  // redirects are not followed and one deadline covers the whole answer.
-  // With these options the agent sends `Connection: close`: one request, and
-  // the socket closes with the answer (with none, it would ask to keep it).
-  const agent = new HttpClient(request.userAgent, undefined, {
-    keepAlive: false
-  }).getAgent(url.href)
-  const transport = url.protocol === 'https:' ? https : http
+  const { url, route } = request
+  const { proxy } = route
+  const secure = url.protocol === 'https:'
+  const transport = secure ? https : http
+  // Ends the proxy's CONNECT, if one is under way, when the request fails.
+  const abort = new AbortController()
+  // Direct, a fresh agent that keeps nothing alive; through a proxy, no agent
+  // and the tunnel as the connection. Either way the request says
+  // `Connection: close`: one request, and the socket closes with the answer.
+  // Redirects are not followed and one deadline covers the whole answer.
+  const connection: http.RequestOptions =
+    proxy === undefined
+      ? { agent: false }
+      : {
+          // Without an agent Node.js knows no default port, and would name
+          // one in the Host header.
+          defaultPort: secure ? 443 : 80,
+          createConnection: (_options, done) => {
+            openTunnel(proxy, route.target, url, request.secrets, abort.signal)
+              .then((socket) => done(null, socket))
+              // Node.js calls `done` with an error and no socket.
+              .catch((error: unknown) =>
+                done(error as Error, undefined as never)
+              )
+            return undefined
+          }
+        }
 
   return new Promise<Answer>((resolve, reject) => {
     const req = transport.request(
       url,
       {
         method: 'POST',
-        agent,
+        ...connection,
         headers: {
           Authorization: `Basic ${basicCredentials(request.clientId, request.clientSecret)}`,
           'Content-Type': 'application/x-www-form-urlencoded',
@@ -89,6 +107,7 @@ export function send(request: TokenRequest): Promise<Answer> {
     }, request.timeoutMs)
     function fail(error: TokenRequestError): void {
       clearTimeout(timer)
+      abort.abort()
       req.destroy()
       reject(error)
     }
@@ -104,20 +123,6 @@ function tooLarge(status: number | undefined): TokenRequestError {
   )
 }
 
-const TLS_CODES =
-  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ERR_SSL_)/
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN'
-])
-
 /**
  * Describes a transport failure. The error's message may carry text from a
  * proxy or the network, so it is quoted, never printed as it is.
@@ -126,29 +131,15 @@ export function connectionError(
   error: unknown,
   request: Pick<TokenRequest, 'url' | 'secrets'>
 ): TokenRequestError {
+  // The tunnel words its failures itself: they concern the proxy.
+  if (error instanceof TokenRequestError) return error
   const { url, secrets } = request
   const host = quote(url.host, secrets)
-  // Not `instanceof Error`: errors may come from another realm.
-  const fields: Partial<NodeJS.ErrnoException> =
-    typeof error === 'object' && error !== null ? error : {}
-  const rawCode = fields.code ?? ''
-  const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : ''
-  const raw =
-    typeof fields.message === 'string' ? fields.message : String(error)
-  const message = quote(raw, secrets)
-  if (TLS_CODES.test(code)) {
+  const { code, raw, message, tls, transient } = readNetError(error, secrets)
+  if (tls) {
     return new TokenRequestError(
       `TLS certificate problem talking to ${host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`,
       { retryable: false }
-    )
-  }
-  if (/tunneling socket could not be established/i.test(raw)) {
-    const hint = raw.includes('statusCode=407')
-      ? 'The proxy wants credentials: give them in the proxy URL, http://user:password@host:port.'
-      : `Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to ${host}.`
-    return new TokenRequestError(
-      `The proxy refused or failed to open a tunnel to ${host}: ${message}. ${hint}`,
-      { retryable: !/statusCode=4\d\d/.test(raw) }
     )
   }
   if (code === 'ENOTFOUND') {
@@ -157,9 +148,8 @@ export function connectionError(
       { retryable: false }
     )
   }
-  const retryable = TRANSIENT_CODES.has(code)
   return new TokenRequestError(
     `Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`,
-    { retryable }
+    { retryable: transient }
   )
 }

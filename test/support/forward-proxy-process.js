@@ -4,7 +4,10 @@
 // hosts file: those targets are reached at the given local address, so that
 // Torq's real host names lead to a local server; other names resolve as usual.
 // PROXY_REFUSE=1 makes it answer every request with 407, as a proxy does that
-// wants credentials.
+// wants credentials; PROXY_CREDENTIALS ("user:password", decoded) makes it
+// require exactly those as Basic credentials; PROXY_NEGOTIATE=1 makes it ask
+// for Negotiate authentication, which it never accepts. PROXY_TLS ({"key",
+// "cert"} in PEM) makes it a proxy that speaks TLS.
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 
 /** @type {Record<string, string>} */
@@ -31,9 +34,25 @@ net.connect = function (target, ...rest) {
 syncBuiltinESMExports()
 
 const http = await import('node:http')
+const https = await import('node:https')
 const { createProxy } = await import('proxy')
-const server = createProxy(http.createServer())
+const tls = process.env.PROXY_TLS
+  ? JSON.parse(process.env.PROXY_TLS)
+  : undefined
+const server = createProxy(
+  tls
+    ? https.createServer({ key: tls.key, cert: tls.cert })
+    : http.createServer()
+)
+const credentials = process.env.PROXY_CREDENTIALS
 if (process.env.PROXY_REFUSE) server.authenticate = () => false
+if (credentials !== undefined) {
+  const expected = `Basic ${Buffer.from(credentials).toString('base64')}`
+  server.authenticate = (
+    /** @type {import('node:http').IncomingMessage} */ req
+  ) => req.headers['proxy-authorization'] === expected
+}
+if (process.env.PROXY_NEGOTIATE) server.authenticate = 'negotiate'
 server.on('connect', (req) => {
   process.stdout.write(`${JSON.stringify({ connect: req.url })}\n`)
 })

@@ -10,15 +10,43 @@ const PROCESS = fileURLToPath(
 )
 
 /**
- * Starts the proxy process. `connects` lists the CONNECT targets seen so far.
- * @param {{ routes?: Record<string, string>, refuse?: boolean }} [options]
+ * The environment that makes a Node.js process send connections for one
+ * address to another (connect-map.js): `{"127.0.0.1:80": "127.0.0.1:4321"}`.
+ * @param {Record<string, string>} map
+ */
+export function portForwarding(map) {
+  const preload = new URL('./connect-map.js', import.meta.url).href
+  return {
+    NODE_OPTIONS: `--import "${preload}"`,
+    CONNECT_MAP: JSON.stringify(map)
+  }
+}
+
+/**
+ * @typedef {object} ProxyOptions
+ * @property {Record<string, string>} [routes] CONNECT target -> local address
+ * @property {boolean} [refuse] answer every request with 407
+ * @property {string} [credentials] require these, `user:password` decoded
+ * @property {boolean} [negotiate] ask for Negotiate authentication
+ * @property {{ key: string, cert: string }} [tls] speak TLS, with this key and certificate
+ */
+
+/**
+ * Starts the proxy process. `connects` lists the CONNECT targets seen so far,
+ * refused ones included; `url` is http:// or, with `tls`, https://.
+ * @param {ProxyOptions} [options]
  */
 export async function startForwardProxy(options = {}) {
   const child = spawn(process.execPath, [PROCESS], {
     env: {
       ...process.env,
       PROXY_ROUTES: JSON.stringify(options.routes ?? {}),
-      PROXY_REFUSE: options.refuse ? '1' : ''
+      PROXY_REFUSE: options.refuse ? '1' : '',
+      PROXY_NEGOTIATE: options.negotiate ? '1' : '',
+      PROXY_TLS: options.tls ? JSON.stringify(options.tls) : '',
+      ...(options.credentials === undefined
+        ? {}
+        : { PROXY_CREDENTIALS: options.credentials })
     },
     stdio: ['ignore', 'pipe', 'inherit']
   })
@@ -36,7 +64,8 @@ export async function startForwardProxy(options = {}) {
     })
   })
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
     connects,
     close: () =>
       new Promise((resolve) => {

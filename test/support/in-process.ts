@@ -35,7 +35,7 @@ export function emulateRunner(inputs: Record<string, string>) {
   process.env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
-        !key.startsWith('INPUT_') && !/^(https?_proxy|no_proxy)$/i.test(key)
+        !key.startsWith('INPUT_') && !/^(https?|all|no)_proxy$/i.test(key)
     )
   )
   for (const [name, value] of Object.entries({
@@ -85,14 +85,16 @@ export function emulateRunner(inputs: Record<string, string>) {
 
 /**
  * Runs the action in this process against `server` with the demo
- * credentials, `inputs` on top, and a fake clock: what the runner would see,
+ * credentials, `inputs` on top, `env` added to the environment, and a fake
+ * clock: what the runner would see,
  * the waits asked for, and the requests the server received.
  */
 export async function runAgainst(
   server: TorqServer,
   inputs: Record<string, string> = {},
   randoms: number[] = [0.5],
-  start?: number
+  start?: number,
+  env: Record<string, string> = {}
 ) {
   const { clock, sleeps } = fakeClock(randoms, start)
   const finish = emulateRunner({
@@ -101,6 +103,7 @@ export async function runAgainst(
     'auth-url': server.url,
     ...inputs
   })
+  Object.assign(process.env, env)
   const before = server.requests.length
   const result = await run(clock).then(finish, (error: unknown) => {
     finish()

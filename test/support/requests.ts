@@ -1,3 +1,4 @@
+import { decideRoute } from '../../src/route.js'
 import { secretForms } from '../../src/secrets.js'
 import type { TokenRequest } from '../../src/token.js'
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './torq-server.js'
@@ -12,6 +13,7 @@ export function requestTo(
 ): TokenRequest {
   return {
     url: new URL(url),
+    route: decideRoute(new URL(url)),
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
     secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),

@@ -142,7 +142,7 @@ function inheritedEnvironment() {
   for (const [key, value] of Object.entries(process.env)) {
     const drop =
       /^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/i.test(key) ||
-      /^(https?_proxy|no_proxy|node_extra_ca_certs|node_options)$/i.test(key)
+      /^((https?|all|no)_proxy|node_extra_ca_certs|node_options)$/i.test(key)
     if (!drop && value !== undefined) env[key] = value
   }
   return env
