@@ -375,4 +375,14 @@ describe('connectionError', () => {
       'Could not get an answer from auth.torq.io: null.'
     )
   })
+
+  it.each(['x ECONNRESET', 'ECONNRESET x', 'NOT_A_CERT_ERROR'])(
+    'takes only a whole code as a code: %j',
+    (code) => {
+      expect(connectionError(errno(code, 'failed'), target)).toMatchObject({
+        retryable: false,
+        message: `Could not get an answer from auth.torq.io: failed${code === 'NOT_A_CERT_ERROR' ? ` (${code})` : ''}.`
+      })
+    }
+  )
 })
