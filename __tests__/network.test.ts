@@ -154,6 +154,17 @@ describe('behind a real forward proxy', () => {
     const through = (p: Proxy, userinfo = `${user}:${encoded}`) =>
       p.url.replace('://', `://${userinfo}@`)
 
+    /** Runs the bundle with `proxyEnv`; `connects`: the CONNECTs `proxy` saw. */
+    async function runVia(proxy: Proxy, proxyEnv: Record<string, string>) {
+      const before = proxy.connects.length
+      const result = await runAction({
+        node,
+        inputs: credentials,
+        env: { ...env(), ...proxyEnv }
+      })
+      return { ...result, connects: proxy.connects.slice(before) }
+    }
+
     beforeAll(async () => {
       const routes = routesTo(torq)
       const tls = { key: certs.key, cert: certs.cert }
@@ -171,15 +182,12 @@ describe('behind a real forward proxy', () => {
     })
 
     it('right credentials, percent-encoded: a token, the route line, no warning, the password nowhere', async () => {
-      const before = guarded.connects.length
-      const result = await runAction({
-        node,
-        inputs: credentials,
-        env: { ...env(), HTTPS_PROXY: through(guarded) }
+      const { connects, ...result } = await runVia(guarded, {
+        HTTPS_PROXY: through(guarded)
       })
       expect(result.exitCode).toBe(0)
       expect(result.outputs['token']).toBe(torq.tokens.at(-1))
-      expect(guarded.connects.slice(before)).toEqual(['auth.torq.io:443'])
+      expect(connects).toEqual(['auth.torq.io:443'])
       expect(result.shown).toContain(
         `Route to auth.torq.io:443: through the proxy 127.0.0.1:${guarded.port} from HTTPS_PROXY, with credentials.\n`
       )
@@ -225,14 +233,11 @@ describe('behind a real forward proxy', () => {
     })
 
     it('no credentials: the proxy wants them, give them in the URL; one attempt', async () => {
-      const before = guarded.connects.length
-      const result = await runAction({
-        node,
-        inputs: credentials,
-        env: { ...env(), HTTPS_PROXY: guarded.url }
+      const { connects, ...result } = await runVia(guarded, {
+        HTTPS_PROXY: guarded.url
       })
       expect(result.exitCode).toBe(1)
-      expect(guarded.connects.length - before).toBe(1)
+      expect(connects.length).toBe(1)
       expect(result.errors).toEqual([
         `The proxy 127.0.0.1:${guarded.port} (from HTTPS_PROXY) wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
       ])
@@ -241,15 +246,12 @@ describe('behind a real forward proxy', () => {
     })
 
     it('an https:// proxy URL: TLS to a proxy that speaks it', async () => {
-      const before = guardedTls.connects.length
-      const result = await runAction({
-        node,
-        inputs: credentials,
-        env: { ...env(), HTTPS_PROXY: through(guardedTls) }
+      const { connects, ...result } = await runVia(guardedTls, {
+        HTTPS_PROXY: through(guardedTls)
       })
       expect(result.exitCode).toBe(0)
       expect(guardedTls.url).toMatch(/^https:/)
-      expect(guardedTls.connects.slice(before)).toEqual(['auth.torq.io:443'])
+      expect(connects).toEqual(['auth.torq.io:443'])
       expect(result.shown).toContain(
         `Route to auth.torq.io:443: through the proxy 127.0.0.1:${guardedTls.port} over TLS from HTTPS_PROXY, with credentials.\n`
       )
@@ -305,14 +307,11 @@ describe('behind a real forward proxy', () => {
       ['an empty password', `${user}:`],
       ['no password at all', user]
     ])('%s: the user name is sent alone', async (_case, userinfo) => {
-      const before = userOnly.connects.length
-      const result = await runAction({
-        node,
-        inputs: credentials,
-        env: { ...env(), https_proxy: through(userOnly, userinfo) }
+      const { connects, ...result } = await runVia(userOnly, {
+        https_proxy: through(userOnly, userinfo)
       })
       expect(result.exitCode).toBe(0)
-      expect(userOnly.connects.slice(before)).toEqual(['auth.torq.io:443'])
+      expect(connects).toEqual(['auth.torq.io:443'])
       expect(result.shown).toContain(
         `through the proxy 127.0.0.1:${userOnly.port} from https_proxy, with credentials.`
       )
@@ -365,14 +364,11 @@ describe('behind a real forward proxy', () => {
     })
 
     it('a proxy that asks for Negotiate: says this action does not do it', async () => {
-      const before = negotiating.connects.length
-      const result = await runAction({
-        node,
-        inputs: credentials,
-        env: { ...env(), HTTPS_PROXY: through(negotiating) }
+      const { connects, ...result } = await runVia(negotiating, {
+        HTTPS_PROXY: through(negotiating)
       })
       expect(result.exitCode).toBe(1)
-      expect(negotiating.connects.length - before).toBe(1)
+      expect(connects.length).toBe(1)
       expect(result.errors).toEqual([
         `The proxy 127.0.0.1:${negotiating.port} (from HTTPS_PROXY) asks for Negotiate authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for auth.torq.io:443 to be reachable without it.`
       ])

@@ -19,17 +19,7 @@ import {
   startTorqServer,
   type TorqServer
 } from '../test/support/torq-server.js'
-import { requestTo } from '../test/support/requests.js'
-
-async function failure(promise: Promise<unknown>): Promise<TokenRequestError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenRequestError)
-    return error as TokenRequestError
-  }
-  throw new Error('expected the request to fail')
-}
+import { failure, requestTo } from '../test/support/requests.js'
 
 describe('requestToken against a Torq-compatible server', () => {
   let server: TorqServer

@@ -15,17 +15,12 @@ import * as net from 'node:net'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { createProxy } from 'proxy'
-import { TokenRequestError } from '../src/errors.js'
 import type { Proxy, Route } from '../src/route.js'
-import { secretForms } from '../src/secrets.js'
 import { requestToken, type TokenRequest } from '../src/token.js'
 import { makeCertificates } from '../test/support/certs.js'
+import { failure, requestTo } from '../test/support/requests.js'
 import { ROOT } from '../test/support/runner.js'
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  startTorqServer
-} from '../test/support/torq-server.js'
+import { startTorqServer } from '../test/support/torq-server.js'
 
 const certs = makeCertificates(['localhost', '127.0.0.1'])
 // Node.js warnings (DEP0123 for a server name that is an address, say).
@@ -66,28 +61,12 @@ function request(
     why: '',
     ignoredProxy: false
   }
-  return {
-    url: parsed,
+  return requestTo(url, {
     route,
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
     endpointSource: 'auth-url',
-    timeoutMs: 5000,
-    userAgent: 'torq-token-action/test',
     now: () => 0,
     ...overrides
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<TokenRequestError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenRequestError)
-    return error as TokenRequestError
-  }
-  throw new Error('expected the request to fail')
+  })
 }
 
 /**

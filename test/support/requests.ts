@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals'
+import { TokenRequestError } from '../../src/errors.js'
 import { decideRoute } from '../../src/route.js'
 import { secretForms } from '../../src/secrets.js'
 import type { TokenRequest } from '../../src/token.js'
@@ -23,4 +25,17 @@ export function requestTo(
     now: () => NOW,
     ...overrides
   }
+}
+
+/** The TokenRequestError `promise` fails with; the test fails if it succeeds. */
+export async function failure(
+  promise: Promise<unknown>
+): Promise<TokenRequestError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenRequestError)
+    return error as TokenRequestError
+  }
+  throw new Error('expected the request to fail')
 }
