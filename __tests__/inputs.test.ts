@@ -4,19 +4,23 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { INPUT_DEFAULTS, TOKEN_URLS } from '../src/defaults.js'
 import { InputError } from '../src/errors.js'
-import { isLoopbackHost, readInputs } from '../src/inputs.js'
+import { isLoopbackHost, readInputs, type Environment } from '../src/inputs.js'
 import { runs } from '../test/support/property-runs.js'
 
 const valid = { 'client-id': 'id-123', 'client-secret': 's3cret' }
+const FILES = { GITHUB_OUTPUT: '/runner/output', GITHUB_ENV: '/runner/env' }
 
 /** Reads inputs as core.getInput would: '' for anything not given. */
-function read(inputs: Record<string, string>) {
-  return readInputs((name) => inputs[name] ?? '')
+function read(inputs: Record<string, string>, env: Environment = FILES) {
+  return readInputs((name) => inputs[name] ?? '', env)
 }
 
-function problemsOf(inputs: Record<string, string>): string[] {
+function problemsOf(
+  inputs: Record<string, string>,
+  env: Environment = FILES
+): string[] {
   try {
-    read(inputs)
+    read(inputs, env)
   } catch (error) {
     expect(error).toBeInstanceOf(InputError)
     return [...(error as InputError).problems]
@@ -35,7 +39,9 @@ describe('readInputs', () => {
       envVar: 'TORQ_ACCESS_TOKEN',
       retries: 3,
       rateLimitWaitMs: 120_000,
-      timeoutMs: 30_000
+      timeoutMs: 30_000,
+      outputFile: '/runner/output',
+      envFile: '/runner/env'
     })
     expect(INPUT_DEFAULTS.region).toBe('us')
   })
@@ -313,6 +319,54 @@ describe('readInputs', () => {
       }),
       runs(2000)
     )
+  })
+
+  const NO_RUNNER =
+    'this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).'
+
+  it.each([
+    [{ GITHUB_ENV: '/runner/env' }, 'true'],
+    [{ GITHUB_OUTPUT: '', GITHUB_ENV: '/runner/env' }, 'true'],
+    [{ GITHUB_OUTPUT: '' }, 'false']
+  ])(
+    'refuses to run without GITHUB_OUTPUT (%j, export-env %s)',
+    (env, exportEnv) => {
+      expect(problemsOf({ ...valid, 'export-env': exportEnv }, env)).toEqual([
+        `The runner's GITHUB_OUTPUT variable is unset or empty, so the step outputs have nowhere to go: ${NO_RUNNER}`
+      ])
+    }
+  )
+
+  it.each([{ GITHUB_OUTPUT: '/runner/output' }, { ...FILES, GITHUB_ENV: '' }])(
+    'refuses to export without GITHUB_ENV (%j)',
+    (env) => {
+      expect(problemsOf(valid, env)).toEqual([
+        `The runner's GITHUB_ENV variable is unset or empty, so the token cannot be exported: ${NO_RUNNER} With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.`
+      ])
+    }
+  )
+
+  it.each([
+    [{ GITHUB_OUTPUT: '/runner/output' }, ''],
+    [FILES, '/runner/env']
+  ])('needs no GITHUB_ENV with export-env: false (%j)', (env, envFile) => {
+    const settings = read({ ...valid, 'export-env': 'false' }, env)
+    expect(settings.outputFile).toBe('/runner/output')
+    expect(settings.envFile).toBe(envFile)
+  })
+
+  it('says nothing of GITHUB_ENV while export-env is unreadable, and lists the runner files after the inputs', () => {
+    const problems = problemsOf({ 'client-secret': 's', 'export-env': 'x' }, {})
+    expect(problems.map((p) => p.slice(0, 36))).toEqual([
+      "Input 'client-id' is empty. Pass it ",
+      "Input 'export-env' must be true or f",
+      "The runner's GITHUB_OUTPUT variable "
+    ])
+    expect(problemsOf({ ...valid, retries: 'x' }, {})).toEqual([
+      expect.stringMatching(/^Input 'retries'/),
+      expect.stringMatching(/^The runner's GITHUB_OUTPUT /),
+      expect.stringMatching(/^The runner's GITHUB_ENV /)
+    ])
   })
 
   it.each([

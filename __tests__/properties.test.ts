@@ -67,9 +67,11 @@ const inputs = fc.record(
   Object.fromEntries(NAMES.map((name) => [name, inputValue]))
 )
 
+const RUNNER_FILES = { GITHUB_OUTPUT: '/output', GITHUB_ENV: '/env' }
+
 function parse(values: Record<string, string>): Settings | InputError {
   try {
-    return readInputs((name) => values[name]?.trim() ?? '')
+    return readInputs((name) => values[name]?.trim() ?? '', RUNNER_FILES)
   } catch (error) {
     if (error instanceof InputError) return error
     throw error

@@ -18,6 +18,10 @@ export interface Settings {
   endpointSource: string
   exportEnv: boolean
   envVar: string
+  /** The runner's file for step outputs, named by GITHUB_OUTPUT. */
+  outputFile: string
+  /** The runner's file for variables, named by GITHUB_ENV; never '' when exportEnv. */
+  envFile: string
   retries: number
   /** How long HTTP 429 answers may be waited out in all; 0: they use `retries`. */
   rateLimitWaitMs: number
@@ -26,6 +30,9 @@ export interface Settings {
 
 /** Reads one input by name; `core.getInput` in the action (it trims). */
 export type InputReader = (name: string) => string
+
+/** The step's environment, where the runner names its files. */
+export type Environment = Readonly<Record<string, string | undefined>>
 
 const FORK_HINT =
   'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.'
@@ -48,10 +55,11 @@ const YAML_TRUE = ['true', 'True', 'TRUE']
 const YAML_FALSE = ['false', 'False', 'FALSE']
 
 /**
- * Turns the raw inputs into Settings, or throws an InputError listing every
- * problem at once, so that one run shows all that needs fixing.
+ * Turns the raw inputs and the runner's files into Settings, or throws an
+ * InputError listing every problem at once, so that one run shows all that
+ * needs fixing.
  */
-export function readInputs(read: InputReader): Settings {
+export function readInputs(read: InputReader, env: Environment): Settings {
   const problems: string[] = []
   const problem = (message: string): undefined => {
     problems.push(message)
@@ -84,6 +92,22 @@ export function readInputs(read: InputReader): Settings {
     problem
   )
   const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem)
+  const outputFile = runnerFile(
+    env,
+    'GITHUB_OUTPUT',
+    'the step outputs have nowhere to go',
+    '',
+    problem
+  )
+  const envFile = exportEnv
+    ? runnerFile(
+        env,
+        'GITHUB_ENV',
+        'the token cannot be exported',
+        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.',
+        problem
+      )
+    : (env['GITHUB_ENV'] ?? '')
 
   if (
     problems.length > 0 ||
@@ -94,7 +118,9 @@ export function readInputs(read: InputReader): Settings {
     envVar === undefined ||
     retries === undefined ||
     rateLimitWaitSeconds === undefined ||
-    timeoutSeconds === undefined
+    timeoutSeconds === undefined ||
+    outputFile === undefined ||
+    envFile === undefined
   ) {
     throw new InputError(problems)
   }
@@ -107,8 +133,29 @@ export function readInputs(read: InputReader): Settings {
     envVar,
     retries,
     rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-    timeoutMs: Math.round(timeoutSeconds * 1000)
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    outputFile,
+    envFile
   }
+}
+
+/**
+ * The path of a runner file. Runners since v2.327.1 set both variables for
+ * every step; the set-output and set-env commands they replace are disabled
+ * there, so the action has no fallback and says so before any request.
+ */
+function runnerFile(
+  env: Environment,
+  variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV',
+  consequence: string,
+  hint: string,
+  problem: Problem
+): string | undefined {
+  const path = env[variable]
+  if (path) return path
+  return problem(
+    `The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`
+  )
 }
 
 type Problem = (message: string) => undefined
