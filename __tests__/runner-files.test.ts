@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import {
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionError } from '../src/errors.js'
 import {
@@ -17,6 +19,10 @@ import {
   type FileWrite
 } from '../src/runner-files.js'
 import { readFileCommands } from '../test/support/runner.js'
+
+// /proc/self/fd is Linux's; mounting a tmpfs needs root there too.
+const onLinux = process.platform === 'linux' ? describe : describe.skip
+const asRoot = process.getuid?.() === 0 ? describe : describe.skip
 
 const TAIL =
   ' The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.'
@@ -33,7 +39,15 @@ describe('fileCommands', () => {
       () => uuids.shift() ?? ''
     )
     expect(text).toBe(
-      'token<<ghadelimiter_1111\ntok\nghadelimiter_1111\nexpires-in<<ghadelimiter_1111\n\nghadelimiter_1111\n'
+      [
+        'token<<ghadelimiter_1111',
+        'tok',
+        'ghadelimiter_1111',
+        'expires-in<<ghadelimiter_1111',
+        '',
+        'ghadelimiter_1111',
+        ''
+      ].join(EOL)
     )
     expect(readFileCommands(text)).toEqual({ token: 'tok', 'expires-in': '' })
   })
@@ -45,13 +59,13 @@ describe('fileCommands', () => {
     const uuids = ['1111', '1111', '2222']
     const text = fileCommands(values, () => uuids.shift() ?? '')
     expect(uuids).toEqual([])
-    expect(text).toContain('<<ghadelimiter_2222\n')
+    expect(text).toContain(`<<ghadelimiter_2222${EOL}`)
     expect(readFileCommands(text)).toEqual(values)
   })
 
   it('uses a random UUID by default', () => {
     expect(fileCommands({ a: 'b' })).toMatch(
-      /^a<<ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n/
+      /^a<<ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\r?\n/
     )
   })
 })
@@ -195,6 +209,7 @@ describe('writeRunnerFiles', () => {
     ['xENOSPC', 'an unexpected error'],
     ['ENOSPC x', 'an unexpected error'],
     [28, 'an unexpected error'],
+    [{ toString: () => 'ENOSPC' }, 'an unexpected error'],
     [null, 'an unexpected error']
   ])('words the error code %j as "%s", without the path', (code, words) => {
     const { ops } = failingAppend(1, code)
@@ -254,6 +269,48 @@ describe('writeRunnerFiles', () => {
     expect(() => nodeFileOps.size(path)).toThrow(
       expect.objectContaining({ code: 'ENOENT' })
     )
+  })
+
+  it('says what a path that is no regular file is', () => {
+    expect(() => nodeFileOps.size('/dev/null')).toThrow(
+      expect.objectContaining({
+        code: 'ENOTFILE',
+        message: 'not a regular file'
+      })
+    )
+  })
+
+  onLinux('on Linux (skipped elsewhere)', () => {
+    it('closes each file it appends to', () => {
+      const open = () => readdirSync('/proc/self/fd').length
+      const before = open()
+      for (let i = 0; i < 5; i++) nodeFileOps.append(output.path, 'x')
+      expect(open()).toBe(before)
+    })
+
+    asRoot('as root, who may mount a tmpfs (skipped otherwise)', () => {
+      it('refuses a file on a read-only file system before writing anything', () => {
+        const ro = mkdtempSync(join(tmpdir(), 'torq-ro-'))
+        const mount = (...args: string[]) =>
+          spawnSync('mount', args, { encoding: 'utf8' }).status === 0
+        try {
+          if (!mount('-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', ro)) {
+            throw new Error('mount -t tmpfs failed')
+          }
+          env.path = join(ro, 'env')
+          writeFileSync(env.path, 'EARLIER=2\n')
+          expect(mount('-o', 'remount,ro', ro)).toBe(true)
+          const message = failure(() => writeRunnerFiles([output, env]))
+          expect(readFileSync(output.path, 'utf8')).toBe('EARLIER=1\n')
+          expect(message).toMatch(
+            /^Could not write the runner's GITHUB_ENV file: the file system is read-only \(EROFS\)\. Nothing was written/
+          )
+        } finally {
+          spawnSync('umount', [ro])
+          rmSync(ro, { recursive: true, force: true })
+        }
+      })
+    })
   })
 
   it('measures a file and cuts it back', () => {

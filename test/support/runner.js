@@ -349,7 +349,8 @@ export function reveals(text, value) {
 export function readFileCommands(text) {
   /** @type {Record<string, string>} */
   const values = {}
-  const lines = text.split('\n')
+  // Lines end in os.EOL, as @actions/core and the action write them.
+  const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ''
     const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
