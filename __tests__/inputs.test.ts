@@ -1,18 +1,26 @@
 import { describe, expect, it } from '@jest/globals'
+/* eslint-disable jest/no-conditional-expect --
+   a property branches on the generated case. */
+import fc from 'fast-check'
 import { INPUT_DEFAULTS, TOKEN_URLS } from '../src/defaults.js'
 import { InputError } from '../src/errors.js'
-import { isLoopbackHost, readInputs } from '../src/inputs.js'
+import { isLoopbackHost, readInputs, type Environment } from '../src/inputs.js'
+import { runs } from '../test/support/property-runs.js'
 
 const valid = { 'client-id': 'id-123', 'client-secret': 's3cret' }
+const FILES = { GITHUB_OUTPUT: '/runner/output', GITHUB_ENV: '/runner/env' }
 
 /** Reads inputs as core.getInput would: '' for anything not given. */
-function read(inputs: Record<string, string>) {
-  return readInputs((name) => inputs[name] ?? '')
+function read(inputs: Record<string, string>, env: Environment = FILES) {
+  return readInputs((name) => inputs[name] ?? '', env)
 }
 
-function problemsOf(inputs: Record<string, string>): string[] {
+function problemsOf(
+  inputs: Record<string, string>,
+  env: Environment = FILES
+): string[] {
   try {
-    read(inputs)
+    read(inputs, env)
   } catch (error) {
     expect(error).toBeInstanceOf(InputError)
     return [...(error as InputError).problems]
@@ -31,7 +39,9 @@ describe('readInputs', () => {
       envVar: 'TORQ_ACCESS_TOKEN',
       retries: 3,
       rateLimitWaitMs: 120_000,
-      timeoutMs: 30_000
+      timeoutMs: 30_000,
+      outputFile: '/runner/output',
+      envFile: '/runner/env'
     })
     expect(INPUT_DEFAULTS.region).toBe('us')
   })
@@ -150,131 +160,213 @@ describe('readInputs', () => {
     ])
   })
 
-  it.each(['MY_TOKEN', '_x', 'a1', 'torq', 'MY_GITHUB_TOKEN', 'X_RUNNER_Y'])(
-    'accepts env-var %s',
-    (name) => {
-      expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
+  it.each([
+    'TORQ_ACCESS_TOKEN',
+    'TORQ_TOKEN',
+    'torq',
+    '_Torq',
+    'tOrQ2',
+    'MY_TORQ_TOKEN',
+    'TF_VAR_torq_token',
+    'TORQ_GITHUB_TOKEN',
+    'X_GITHUB_TORQ',
+    'GITHUBTORQ'
+  ])('accepts the env-var %s, which contains TORQ', (name) => {
+    expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
+  })
+
+  const ADVICE =
+    'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.'
+
+  it.each([
+    ['1TORQ', '1TORQ'],
+    ['TORQ-TOKEN', 'TORQ-TOKEN'],
+    ['TORQ TOKEN', 'TORQ TOKEN'],
+    ['TORQ=B', 'TORQ=B'],
+    ['$TORQ', '$TORQ'],
+    ['TORQ\nB', 'TORQ B'],
+    ['TÖRQ', 'TÖRQ'],
+    ['TORQ"', 'TORQ\\"']
+  ])('refuses the env-var %j, which is no variable name', (name, shown) => {
+    expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
+      `Input 'env-var' is "${shown}", which is not an environment variable name (letters, digits and _, not starting with a digit). ${ADVICE}`
+    ])
+  })
+
+  it.each([
+    // Named in the issue: tools read them, the denylist missed them.
+    'GOSUMDB',
+    'GOAUTH',
+    'GONOPROXY',
+    'GOVCS',
+    'CGO_CFLAGS',
+    'CGO_LDFLAGS',
+    'TAR_OPTIONS',
+    'GNUMAKEFLAGS',
+    'POSIXLY_CORRECT',
+    'CCACHE_PREFIX',
+    'USE_BAZEL_VERSION',
+    'PUPPETEER_EXECUTABLE_PATH',
+    'BROWSER',
+    // What the denylist held: still refused, now for lacking TORQ.
+    'PATH',
+    'Path',
+    'HOME',
+    'BASH_ENV',
+    'IFS',
+    'CI',
+    'LD_PRELOAD',
+    'ld_library_path',
+    'DYLD_INSERT_LIBRARIES',
+    'NODE_OPTIONS',
+    'NPM_CONFIG_REGISTRY',
+    'GIT_SSH_COMMAND',
+    'PYTHONPATH',
+    'PERL5OPT',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'HTTPS_PROXY',
+    'no_proxy',
+    'TF_CLI_ARGS',
+    'GH_TOKEN',
+    'KUBECONFIG',
+    'GITHUB_TOKEN',
+    'RUNNER_TEMP',
+    // Harmless-looking names without TORQ go the same way.
+    'API_TOKEN',
+    'TOKEN',
+    'MY_TOKEN',
+    'TORK',
+    'T_ORQ'
+  ])('refuses the env-var %s, which does not contain TORQ', (name) => {
+    expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
+      `Input 'env-var' is "${name}", which does not contain TORQ: a token under a name that other tools read could reconfigure later steps. ${ADVICE}`
+    ])
+  })
+
+  it.each([
+    'GITHUB_TORQ',
+    'github_torq_token',
+    'RUNNER_TORQ',
+    'Actions_Torq',
+    'INPUT_TORQ',
+    'state_torq'
+  ])('refuses the env-var %s, which starts with a runner prefix', (name) => {
+    expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
+      `Input 'env-var' is "${name}", which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_). ${ADVICE}`
+    ])
+  })
+
+  it('accepts exactly the names that match the rule, whatever the case', () => {
+    const mixedCase = (word: string) =>
+      fc
+        .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+        .map((upper) =>
+          Array.from(word)
+            .map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase()))
+            .join('')
+        )
+    const part = fc.stringMatching(/^[A-Za-z0-9_]{0,6}$/)
+    const name = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/),
+      fc
+        .tuple(
+          fc.constantFrom('', '_', '1', 'MY_', 'X-', ' ', 'TF_VAR_'),
+          mixedCase('torq'),
+          part
+        )
+        .map((pieces) => pieces.join('')),
+      fc
+        .tuple(
+          fc
+            .constantFrom(
+              'github_',
+              'runner_',
+              'actions_',
+              'input_',
+              'state_',
+              'githu_',
+              'github',
+              'x_runner_'
+            )
+            .chain(mixedCase),
+          fc.constantFrom('', 'x'),
+          mixedCase('torq'),
+          part
+        )
+        .map((pieces) => pieces.join(''))
+    )
+    const rule = (raw: string) =>
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw) &&
+      /torq/i.test(raw) &&
+      !/^(github|runner|actions|input|state)_/i.test(raw)
+    fc.assert(
+      fc.property(name, (raw) => {
+        let envVar: string | undefined
+        try {
+          envVar = read({ ...valid, 'env-var': raw }).envVar
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError)
+          expect((error as InputError).problems).toEqual([
+            expect.stringMatching(/^Input 'env-var' is ".*TORQ_ACCESS_TOKEN/)
+          ])
+        }
+        // Empty means the default.
+        expect(envVar).toBe(
+          raw === '' ? 'TORQ_ACCESS_TOKEN' : rule(raw) ? raw : undefined
+        )
+      }),
+      runs(2000)
+    )
+  })
+
+  const NO_RUNNER =
+    'this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).'
+
+  it.each([
+    [{ GITHUB_ENV: '/runner/env' }, 'true'],
+    [{ GITHUB_OUTPUT: '', GITHUB_ENV: '/runner/env' }, 'true'],
+    [{ GITHUB_OUTPUT: '' }, 'false']
+  ])(
+    'refuses to run without GITHUB_OUTPUT (%j, export-env %s)',
+    (env, exportEnv) => {
+      expect(problemsOf({ ...valid, 'export-env': exportEnv }, env)).toEqual([
+        `The runner's GITHUB_OUTPUT variable is unset or empty, so the step outputs have nowhere to go: ${NO_RUNNER}`
+      ])
     }
   )
 
-  it.each(['1ABC', 'MY-TOKEN', 'A B', 'A=B', '$X', 'A\nB'])(
-    'refuses the env-var %j',
-    (name) => {
-      expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
-        expect.stringContaining(
-          "Input 'env-var' must be an environment variable name"
-        )
+  it.each([{ GITHUB_OUTPUT: '/runner/output' }, { ...FILES, GITHUB_ENV: '' }])(
+    'refuses to export without GITHUB_ENV (%j)',
+    (env) => {
+      expect(problemsOf(valid, env)).toEqual([
+        `The runner's GITHUB_ENV variable is unset or empty, so the token cannot be exported: ${NO_RUNNER} With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.`
       ])
     }
   )
 
   it.each([
-    'GITHUB_TOKEN',
-    'github_path',
-    'RUNNER_TEMP',
-    'PATH',
-    'Path',
-    'HOME',
-    'SHELL',
-    'ENV',
-    'BASH_ENV',
-    'IFS',
-    'PS4',
-    'CDPATH',
-    'LD_PRELOAD',
-    'ld_library_path',
-    'DYLD_INSERT_LIBRARIES',
-    'NODE_OPTIONS',
-    'NODE_EXTRA_CA_CERTS',
-    'NPM_CONFIG_REGISTRY',
-    'GIT_SSH_COMMAND',
-    'git_askpass',
-    'SSH_AUTH_SOCK',
-    'PYTHONPATH',
-    'PYTHONSTARTUP',
-    'PERL5OPT',
-    'PERLLIB',
-    'RUBYOPT',
-    'JAVA_TOOL_OPTIONS',
-    '_JAVA_OPTIONS',
-    'CLASSPATH',
-    'ACTIONS_RUNTIME_TOKEN',
-    'INPUT_CLIENT_SECRET',
-    'STATE_X',
-    'CI',
-    'ci',
-    'HTTPS_PROXY',
-    'no_proxy',
-    'TF_CLI_ARGS',
-    'TF_CLI_ARGS_apply',
-    'MAVEN_ARGS',
-    'GH_TOKEN',
-    'GH_HOST',
-    'FTP_PROXY',
-    'SUDO_ASKPASS',
-    'OPENSSL_CONF',
-    'PHPRC',
-    'CONFIG_SITE',
-    'MAKEFILES',
-    'CMAKE_TOOLCHAIN_FILE',
-    'CC',
-    'RUSTFLAGS',
-    'BASH_XTRACEFD',
-    'SSLKEYLOGFILE',
-    'COR_PROFILER',
-    'ELECTRON_RUN_AS_NODE',
-    'LUA_INIT',
-    'KUBECONFIG',
-    'PS1',
-    'GCONV_PATH',
-    'MALLOC_CHECK_',
-    'EDITOR',
-    'COMSPEC',
-    'PSModulePath',
-    'LOCPATH',
-    'TERMINFO',
-    'INPUTRC',
-    'TMPDIR',
-    'WGETRC',
-    'CURL_HOME',
-    'GNUPGHOME',
-    'CXX',
-    'CPPFLAGS',
-    'MAKEFLAGS',
-    'PKG_CONFIG_PATH',
-    'R_ENVIRON_USER',
-    'GOPATH',
-    'VIRTUAL_ENV',
-    'UV_INDEX_URL',
-    'CARGO_HOME',
-    'HGRCPATH',
-    'DOCKER_HOST',
-    'HELM_HOME',
-    'AWS_CONFIG_FILE',
-    'CLOUDSDK_CONFIG',
-    'XDG_CONFIG_HOME',
-    'DOTNET_ROOT'
-  ])('refuses the env-var %s, which could reconfigure later steps', (name) => {
-    expect(problemsOf({ ...valid, 'env-var': name })).toEqual([
-      `Input 'env-var' is ${name}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
-    ])
+    [{ GITHUB_OUTPUT: '/runner/output' }, ''],
+    [FILES, '/runner/env']
+  ])('needs no GITHUB_ENV with export-env: false (%j)', (env, envFile) => {
+    const settings = read({ ...valid, 'export-env': 'false' }, env)
+    expect(settings.outputFile).toBe('/runner/output')
+    expect(settings.envFile).toBe(envFile)
   })
 
-  it.each([
-    'TORQ_ACCESS_TOKEN',
-    'TORQ_TOKEN',
-    'MY_PATH',
-    'CIRCLE',
-    'PATHS',
-    'HOMEPAGE_TOKEN',
-    'GITHUB',
-    'NODE',
-    'ENVIRONMENT_TOKEN',
-    'TF_VAR_torq_token',
-    'API_TOKEN',
-    'TOKEN'
-  ])('accepts the env-var %s', (name) => {
-    expect(read({ ...valid, 'env-var': name }).envVar).toBe(name)
+  it('says nothing of GITHUB_ENV while export-env is unreadable, and lists the runner files after the inputs', () => {
+    const problems = problemsOf({ 'client-secret': 's', 'export-env': 'x' }, {})
+    expect(problems.map((p) => p.slice(0, 36))).toEqual([
+      "Input 'client-id' is empty. Pass it ",
+      "Input 'export-env' must be true or f",
+      "The runner's GITHUB_OUTPUT variable "
+    ])
+    expect(problemsOf({ ...valid, retries: 'x' }, {})).toEqual([
+      expect.stringMatching(/^Input 'retries'/),
+      expect.stringMatching(/^The runner's GITHUB_OUTPUT /),
+      expect.stringMatching(/^The runner's GITHUB_ENV /)
+    ])
   })
 
   it.each([

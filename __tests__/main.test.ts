@@ -22,7 +22,7 @@ describe('run', () => {
   const runWith = (
     inputs: Record<string, string>,
     randoms = [0.5],
-    env: Record<string, string> = {}
+    env: Record<string, string | undefined> = {}
   ) => runAgainst(server, inputs, randoms, START, env)
 
   it('masks the secret, gets a token, masks it, then publishes it', async () => {
@@ -327,9 +327,51 @@ describe('run', () => {
       expect.stringMatching(/^Input 'client-id' is empty/),
       expect.stringMatching(/^Input 'retries'/),
       expect.stringMatching(/^Input 'timeout-seconds'/),
-      '3 inputs need fixing (see the errors above); no request was made.'
+      '3 problems need fixing (see the errors above); no request was made.'
     ])
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
+  })
+
+  it.each([
+    ['GITHUB_OUTPUT', undefined],
+    ['GITHUB_ENV', ''],
+    ['GITHUB_ENV', undefined]
+  ])(
+    'refuses to run with %s %j, before any request and with no workflow command',
+    async (variable, value) => {
+      const result = await runWith({}, [0.5], { [variable]: value })
+      expect(result.exitCode).toBe(1)
+      expect(result.requests).toHaveLength(0)
+      expect(result.errors).toEqual([
+        expect.stringMatching(
+          new RegExp(`^The runner's ${variable} variable is unset or empty`)
+        )
+      ])
+      expect(result.commands.map(({ name }) => name)).toEqual(
+        result.masks.map(() => 'add-mask').concat('error')
+      )
+    }
+  )
+
+  it('reports a missing runner file with the bad inputs', async () => {
+    const result = await runWith({ retries: 'x' }, [0.5], {
+      GITHUB_OUTPUT: ''
+    })
+    expect(result.requests).toHaveLength(0)
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^Input 'retries'/),
+      expect.stringMatching(/^The runner's GITHUB_OUTPUT variable/),
+      '2 problems need fixing (see the errors above); no request was made.'
+    ])
+  })
+
+  it('publishes through GITHUB_OUTPUT alone with export-env: false', async () => {
+    const result = await runWith({ 'export-env': 'false' }, [0.5], {
+      GITHUB_ENV: undefined
+    })
+    expect(result.exitCode).toBeUndefined()
+    expect(result.outputs['token']).toBe(server.tokens.at(-1))
+    expect(result.commands.map(({ name }) => name)).not.toContain('set-env')
   })
 
   it('masks a multi-line secret line by line before refusing it', async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { ActionError } from '../src/errors.js'
-import { readInputs } from '../src/inputs.js'
+import { readInputs, type Settings } from '../src/inputs.js'
 import { publishToken } from '../src/publish.js'
+import { nodeFileOps } from '../src/runner-files.js'
 import { emulateRunner } from '../test/support/in-process.js'
 
 const token = {
@@ -13,62 +12,100 @@ const token = {
   expiresIn: 3600,
   sentAt: Date.parse('2026-11-28T16:00:00Z')
 }
-const settings = readInputs(
-  (name) => ({ 'client-id': 'id', 'client-secret': 's' })[name] ?? ''
-)
+
+/** The runner emulated, and settings read from its environment. */
+function runner(inputs: Record<string, string> = {}) {
+  const finish = emulateRunner({})
+  const values: Record<string, string> = {
+    'client-id': 'id',
+    'client-secret': 's',
+    ...inputs
+  }
+  const settings = readInputs((name) => values[name] ?? '', process.env)
+  return { finish, settings }
+}
 
 describe('publishToken', () => {
-  it.each([
-    ['GITHUB_ENV', true],
-    ['GITHUB_OUTPUT', false]
-  ])(
-    'writes nothing when %s cannot be written (export-env %s)',
-    (variable, exportEnv) => {
-      const finish = emulateRunner({})
-      const dir = mkdtempSync(join(tmpdir(), 'torq-publish-'))
-      process.env[variable] = dir
-      let thrown: unknown
-      try {
-        publishToken(token, { ...settings, exportEnv })
-      } catch (error) {
-        thrown = error
-      }
-      const result = finish()
-      rmSync(dir, { recursive: true, force: true })
-      expect(thrown).toBeInstanceOf(ActionError)
-      expect((thrown as Error).message).toBe(
-        `The runner's ${variable} file cannot be written, so no output and no variable was written. The runner sets it for each step; check that no earlier step changed or removed it.`
-      )
-      expect(result.outputs).toEqual({})
-      expect(result.exported).toEqual({})
-      expect(result.log).toBe('')
-    }
-  )
-
-  it('falls back to workflow commands where the runner gives no files', () => {
-    const finish = emulateRunner({})
-    delete process.env['GITHUB_OUTPUT']
-    process.env['GITHUB_ENV'] = ''
+  it('masks the token, then writes every output and the variable to the runner files', () => {
+    const { finish, settings } = runner()
     publishToken(token, settings)
+    const inProcess = process.env['TORQ_ACCESS_TOKEN']
     const result = finish()
-    expect(result.outputs).toEqual({})
-    expect(result.commands.map(({ name }) => name)).toEqual([
-      'add-mask',
-      'set-output',
-      'set-output',
-      'set-output',
-      'set-output',
-      'set-env'
-    ])
-    expect(result.reveals(token.accessToken)).toBe(false)
+    expect(result.outputs).toEqual({
+      token: token.accessToken,
+      'token-type': 'Bearer',
+      'expires-in': '3600',
+      'expires-at': '2026-11-28T17:00:00.000Z'
+    })
+    expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token.accessToken })
+    expect(inProcess).toBe(token.accessToken)
+    expect(result.writtenBefore(`::add-mask::${token.accessToken}`)).toBe(0)
+    expect(result.commands.map(({ name }) => name)).toEqual(['add-mask'])
+    expect(result.shown).toBe(
+      'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z). It is in the step output token and in $TORQ_ACCESS_TOKEN for the following steps of this job.\n'
+    )
   })
 
-  it('does not need GITHUB_ENV when nothing is exported', () => {
-    const finish = emulateRunner({})
-    process.env['GITHUB_ENV'] = join(tmpdir(), 'no-such-dir', 'env')
-    publishToken(token, { ...settings, exportEnv: false })
+  it('puts the outputs back and exports nothing when GITHUB_ENV cannot be written', () => {
+    const { finish, settings } = runner({ 'env-var': 'TORQ_PUBLISH_TEST' })
+    writeFileSync(settings.outputFile, 'EARLIER=1\n')
+    let thrown: unknown
+    try {
+      publishToken(token, settings, {
+        ...nodeFileOps,
+        append(path, text) {
+          if (path === settings.envFile) {
+            throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' })
+          }
+          nodeFileOps.append(path, text)
+        }
+      })
+    } catch (error) {
+      thrown = error
+    }
+    const inProcess = process.env['TORQ_PUBLISH_TEST']
+    const sizes = [
+      statSync(settings.outputFile).size,
+      statSync(settings.envFile).size
+    ]
+    const result = finish()
+    expect(thrown).toBeInstanceOf(ActionError)
+    expect((thrown as Error).message).toMatch(
+      /^Could not write the runner's GITHUB_ENV file: no space left on the runner's disk \(ENOSPC\)\. GITHUB_OUTPUT and GITHUB_ENV were put back/
+    )
+    expect(sizes).toEqual([10, 0])
+    expect(result.outputs).toEqual({ EARLIER: '1' })
+    expect(inProcess).toBeUndefined()
+    expect(result.reveals(token.accessToken)).toBe(false)
+    expect(result.shown).not.toContain('Got a Torq API token')
+  })
+
+  it('writes the outputs only, and needs no GITHUB_ENV, with export-env: false', () => {
+    const { finish, settings } = runner({
+      'export-env': 'false',
+      'env-var': 'TORQ_PUBLISH_UNEXPORTED'
+    })
+    const unexported: Settings = { ...settings, envFile: '/no/such/dir/env' }
+    publishToken(token, unexported)
+    const inProcess = process.env['TORQ_PUBLISH_UNEXPORTED']
+    const env = readFileSync(settings.envFile, 'utf8')
     const result = finish()
     expect(result.outputs['token']).toBe(token.accessToken)
+    expect(env).toBe('')
+    expect(inProcess).toBeUndefined()
     expect(result.masks).toEqual([token.accessToken])
+    expect(result.shown).toContain('It is in the step output token.\n')
+  })
+
+  it('warns when the answer had no usable lifetime, and leaves expires-in and expires-at empty', () => {
+    const { finish, settings } = runner()
+    publishToken({ ...token, expiresIn: undefined }, settings)
+    const result = finish()
+    expect(result.outputs['expires-in']).toBe('')
+    expect(result.outputs['expires-at']).toBe('')
+    expect(result.warnings).toEqual([
+      expect.stringContaining('no usable expires_in')
+    ])
+    expect(result.shown).toContain('Got a Torq API token (Bearer). It is in')
   })
 })

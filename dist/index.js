@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1986);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5012);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1986:
+/***/ 5012:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28542,16 +28542,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!fs.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -28561,7 +28561,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -31062,13 +31062,13 @@ var ExitCode;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function exportVariable(name, val) {
-    const convertedVal = utils_toCommandValue(val);
+    const convertedVal = toCommandValue(val);
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31183,10 +31183,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    process.stdout.write(os.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31490,44 +31490,21 @@ const FORK_HINT = 'GitHub does not give secrets to workflows triggered from fork
 // separators and lone surrogates: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-// Variables that change how programs, shells, loaders, package managers or
-// the runner behave: a token exported under one of these names could
-// reconfigure or take over later steps. Matched in any case.
-// The list cannot be complete; the README advises a name of the token's own.
-const RESERVED_ENV_VARS = new RegExp(`^(${[
-    // shells and the system
-    'PATH|HOME|SHELL|ENV|IFS|PS[1-4]|CDPATH|SHELLOPTS|BASHOPTS|FPATH|INPUTRC',
-    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI|TERMINFO.*',
-    'GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
-    'LOCPATH|NLSPATH|EDITOR|VISUAL|PAGER|SUDO_.*|BASH_.*',
-    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA',
-    'PSMODULEPATH',
-    // networks, TLS and the tools that fetch
-    '(HTTPS?|ALL|NO|FTP)_PROXY|SSL_.*|SSLKEYLOGFILE|OPENSSL_.*|CURL_.*',
-    'REQUESTS_CA_BUNDLE|WGETRC|NETRC|GNUPGHOME|GPG_.*',
-    // compilers, build tools and runtimes
-    'CC|CXX|CPP|LD|AR|(C|CXX|CPP|LD|RUST|GO)FLAGS|MAKEFLAGS|MAKEFILES',
-    'CONFIG_SITE|PKG_CONFIG.*|CMAKE_.*|CLASSPATH|_JAVA_OPTIONS',
-    'JAVA_.*|JDK_JAVA_OPTIONS|MAVEN_.*|GRADLE_.*|PHPRC|PHP_.*|R_PROFILE.*',
-    'R_ENVIRON.*',
-    'GO(PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
-    'LUA_.*|ELECTRON_.*|COR_.*|CORECLR_.*|COMPLUS_.*|DOTNET_.*',
-    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|UV|POETRY|CONDA|GEM|BUNDLE|CARGO)_.*',
-    '(PYTHON|PERL|RUBY|RUST).*|VIRTUAL_ENV',
-    // version control, remote shells, clouds and deploy tools
-    '(GIT|SSH|GH|HG|SVN|CVS|RSYNC)_.*|HGRCPATH|RSYNC_RSH|SVN_SSH|CVS_RSH',
-    'DOCKER_.*|KUBE.*|HELM_.*|TF_CLI_.*|TF_PLUGIN_.*|TF_DATA_DIR',
-    'AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_.*|XDG_.*',
-    // the runner
-    '(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*'
-].join('|')})$`, 'i');
+// An exported name must contain TORQ, which no tool reads but Torq's: a
+// token under any other name could reconfigure a later step (GOSUMDB=off,
+// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
+// runner's own prefixes are refused even with TORQ in them.
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i;
+const ENV_VAR_ADVICE = 'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.';
 const YAML_TRUE = ['true', 'True', 'TRUE'];
 const YAML_FALSE = ['false', 'False', 'FALSE'];
 /**
- * Turns the raw inputs into Settings, or throws an InputError listing every
- * problem at once, so that one run shows all that needs fixing.
+ * Turns the raw inputs and the runner's files into Settings, or throws an
+ * InputError listing every problem at once, so that one run shows all that
+ * needs fixing.
  */
-function readInputs(read) {
+function readInputs(read, env) {
     const problems = [];
     const problem = (message) => {
         problems.push(message);
@@ -31549,6 +31526,10 @@ function readInputs(read) {
     const retries = parseRetries(value('retries'), problem);
     const rateLimitWaitSeconds = parseRateLimitWait(value('rate-limit-wait-seconds'), problem);
     const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem);
+    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', 'the step outputs have nowhere to go', '', problem);
+    const envFile = exportEnv
+        ? runnerFile(env, 'GITHUB_ENV', 'the token cannot be exported', ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.', problem)
+        : (env['GITHUB_ENV'] ?? '');
     if (problems.length > 0 ||
         clientId === undefined ||
         clientSecret === undefined ||
@@ -31557,7 +31538,9 @@ function readInputs(read) {
         envVar === undefined ||
         retries === undefined ||
         rateLimitWaitSeconds === undefined ||
-        timeoutSeconds === undefined) {
+        timeoutSeconds === undefined ||
+        outputFile === undefined ||
+        envFile === undefined) {
         throw new InputError(problems);
     }
     return {
@@ -31569,8 +31552,21 @@ function readInputs(read) {
         envVar,
         retries,
         rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-        timeoutMs: Math.round(timeoutSeconds * 1000)
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        outputFile,
+        envFile
     };
+}
+/**
+ * The path of a runner file. Runners since v2.327.1 set both variables for
+ * every step; the set-output and set-env commands they replace are disabled
+ * there, so the action has no fallback and says so before any request.
+ */
+function runnerFile(env, variable, consequence, hint, problem) {
+    const path = env[variable];
+    if (path)
+        return path;
+    return problem(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
 }
 function credential(raw, name, problem) {
     if (raw === '') {
@@ -31624,13 +31620,22 @@ function parseBoolean(raw, name, problem) {
     return problem(`Input '${name}' must be true or false.`);
 }
 function parseEnvVar(raw, problem) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
-        return problem("Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN).");
+    const why = envVarFault(raw);
+    if (why === undefined)
+        return raw;
+    return problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
+}
+function envVarFault(name) {
+    if (!VARIABLE_NAME.test(name)) {
+        return 'which is not an environment variable name (letters, digits and _, not starting with a digit)';
     }
-    if (RESERVED_ENV_VARS.test(raw)) {
-        return problem(`Input 'env-var' is ${quote(raw, [])}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`);
+    if (!/TORQ/i.test(name)) {
+        return 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps';
     }
-    return raw;
+    if (RUNNER_PREFIX.test(name)) {
+        return 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)';
+    }
+    return undefined;
 }
 function parseRetries(raw, problem) {
     const retries = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
@@ -32453,10 +32458,120 @@ function obtain_seconds(ms) {
     return (ms / 1000).toFixed(1);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/publish.ts
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/runner-files.ts
 
+
+
+
+const nodeFileOps = {
+    size(path) {
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+        const stats = (0,external_node_fs_namespaceObject.statSync)(path);
+        if (stats.isFile())
+            return stats.size;
+        throw Object.assign(new Error('not a regular file'), {
+            code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE'
+        });
+    },
+    // O_APPEND without O_CREAT: a file the runner did not make is an error.
+    append(path, text) {
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_APPEND);
+        try {
+            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    },
+    truncate: external_node_fs_namespaceObject.truncateSync
+};
+/** Why a file operation failed, in words, by error code. */
+const REASONS = {
+    ENOSPC: "no space left on the runner's disk",
+    EDQUOT: "the disk quota of the runner's user is used up",
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory, not a file',
+    ENOTFILE: 'it is not a regular file',
+    EIO: "an input/output error of the runner's disk",
+    ENOENT: 'the file does not exist'
+};
+function reason(error) {
+    const code = error?.code;
+    if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) {
+        return 'an unexpected error';
+    }
+    return `${REASONS[code] ?? 'an unexpected error'} (${code})`;
+}
+/**
+ * `name<<delimiter` blocks, as @actions/core writes them, with one delimiter
+ * of its form (`ghadelimiter_<uuid>`) that occurs in no name and no value.
+ */
+function fileCommands(values, uuid = external_node_crypto_.randomUUID) {
+    const texts = Object.entries(values).flat();
+    let delimiter;
+    do
+        delimiter = `ghadelimiter_${uuid()}`;
+    while (texts.some((text) => text.includes(delimiter)));
+    return Object.entries(values)
+        .map(([name, value]) => `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`)
+        .join('');
+}
+/** Appends each write to its file: all of them, or none. */
+function writeRunnerFiles(writes, ops = nodeFileOps) {
+    const files = [];
+    for (const write of writes) {
+        try {
+            files.push({ write, size: ops.size(write.path) });
+        }
+        catch (error) {
+            throw failure(write, error, 'Nothing was written to the runner files.');
+        }
+    }
+    const written = [];
+    for (const file of files) {
+        try {
+            written.push(file);
+            ops.append(file.write.path, file.write.text);
+        }
+        catch (error) {
+            throw failure(file.write, error, restore(written, ops));
+        }
+    }
+}
+/** Cuts each file back to its earlier length; says how that went. */
+function restore(written, ops) {
+    const restored = [];
+    const broken = [];
+    for (const { write, size } of written) {
+        try {
+            ops.truncate(write.path, size);
+            restored.push(write.variable);
+        }
+        catch (error) {
+            broken.push(`${write.variable} (${reason(error)})`);
+        }
+    }
+    const back = restored.length === 0
+        ? ''
+        : `${restored.join(' and ')} ${restored.length > 1 ? 'were' : 'was'} put back as before this step. `;
+    if (broken.length === 0) {
+        return `${back}No output and no variable was written.`;
+    }
+    return `${back}Putting back ${broken.join(' and ')} failed too, so ${broken.length > 1 ? 'those files' : 'that file'} may hold a partial write; do not rely on the outputs or variables of this step.`;
+}
+function failure(write, error, outcome) {
+    return new ActionError(`Could not write the runner's ${write.variable} file: ${reason(error)}. ${outcome} The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.`);
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
 
 
 /**
@@ -32472,10 +32587,10 @@ function mask(value) {
 }
 /**
  * Masks the token, then hands it to later steps as outputs and a variable:
- * everything is worked out before the first write, so that either all of
- * them are written or, if anything fails, none.
+ * everything is worked out before the first write, and the runner's files
+ * are written all or nothing (see runner-files.ts).
  */
-function publishToken(token, settings) {
+function publishToken(token, settings, ops = nodeFileOps) {
     const expiresAt = token.expiresIn === undefined
         ? ''
         : new Date(token.sentAt + token.expiresIn * 1000).toISOString();
@@ -32491,39 +32606,29 @@ function publishToken(token, settings) {
     const expiry = expiresAt
         ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
         : '';
-    assertWritable('GITHUB_OUTPUT');
-    if (settings.exportEnv)
-        assertWritable('GITHUB_ENV');
     mask(token.accessToken);
     if (expiresAt === '') {
         warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
     }
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, value);
-    }
+    const writes = [
+        {
+            variable: 'GITHUB_OUTPUT',
+            path: settings.outputFile,
+            text: fileCommands(outputs)
+        }
+    ];
     if (settings.exportEnv) {
-        exportVariable(settings.envVar, token.accessToken);
+        writes.push({
+            variable: 'GITHUB_ENV',
+            path: settings.envFile,
+            text: fileCommands({ [settings.envVar]: token.accessToken })
+        });
     }
+    writeRunnerFiles(writes, ops);
+    // As core.exportVariable does, for any later code of this process.
+    if (settings.exportEnv)
+        process.env[settings.envVar] = token.accessToken;
     info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
-}
-/**
- * The runner's file for outputs or variables must be a writable file before
- * the first write, so that a broken one fails the step with nothing written
- * rather than half of it. Unset, @actions/core falls back to commands.
- */
-function assertWritable(variable) {
-    const path = process.env[variable];
-    if (path === undefined || path === '')
-        return;
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
-        if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
-            return;
-    }
-    catch {
-        // Described below, the same way as a path that is not a file.
-    }
-    throw new ActionError(`The runner's ${variable} file cannot be written, so no output and no variable was written. The runner sets it for each step; check that no earlier step changed or removed it.`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -32548,7 +32653,7 @@ async function run(clock = systemClock) {
     for (const form of secrets)
         mask(form);
     try {
-        const settings = readInputs((name) => getInput(name));
+        const settings = readInputs((name) => getInput(name), process.env);
         const route = decideRoute(settings.tokenUrl);
         const line = describeRoute(route, secrets);
         if (route.ignoredProxy)
@@ -32567,7 +32672,7 @@ function fail(error, secrets) {
     if (error instanceof InputError && error.problems.length > 1) {
         for (const problem of error.problems)
             core_error(problem);
-        setFailed(`${error.problems.length} inputs need fixing (see the errors above); no request was made.`);
+        setFailed(`${error.problems.length} problems need fixing (see the errors above); no request was made.`);
     }
     else if (error instanceof ActionError) {
         setFailed(error.message);

@@ -82,7 +82,10 @@ try {
   // The policy of a run with action.yml's defaults, or the inputs given.
   /** @type {Record<string, string>} */
   const inputs = { 'client-id': 'herd', 'client-secret': 'herd', ...INPUTS }
-  const settings = readInputs((name) => inputs[name] ?? '')
+  const settings = readInputs((name) => inputs[name] ?? '', {
+    GITHUB_OUTPUT: 'unused',
+    GITHUB_ENV: 'unused'
+  })
 
   /** @type {string[]} */
   const missed = []

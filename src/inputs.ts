@@ -18,6 +18,10 @@ export interface Settings {
   endpointSource: string
   exportEnv: boolean
   envVar: string
+  /** The runner's file for step outputs, named by GITHUB_OUTPUT. */
+  outputFile: string
+  /** The runner's file for variables, named by GITHUB_ENV; never '' when exportEnv. */
+  envFile: string
   retries: number
   /** How long HTTP 429 answers may be waited out in all; 0: they use `retries`. */
   rateLimitWaitMs: number
@@ -27,6 +31,9 @@ export interface Settings {
 /** Reads one input by name; `core.getInput` in the action (it trims). */
 export type InputReader = (name: string) => string
 
+/** The step's environment, where the runner names its files. */
+export type Environment = Readonly<Record<string, string | undefined>>
+
 const FORK_HINT =
   'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.'
 
@@ -35,49 +42,24 @@ const FORK_HINT =
 // credential, and a line break could forge lines in the runner's files.
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
 
-// Variables that change how programs, shells, loaders, package managers or
-// the runner behave: a token exported under one of these names could
-// reconfigure or take over later steps. Matched in any case.
-// The list cannot be complete; the README advises a name of the token's own.
-const RESERVED_ENV_VARS = new RegExp(
-  `^(${[
-    // shells and the system
-    'PATH|HOME|SHELL|ENV|IFS|PS[1-4]|CDPATH|SHELLOPTS|BASHOPTS|FPATH|INPUTRC',
-    'PROMPT_COMMAND|GLOBIGNORE|ZDOTDIR|TMPDIR|TMP|TEMP|CI|TERMINFO.*',
-    'GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS',
-    'LOCPATH|NLSPATH|EDITOR|VISUAL|PAGER|SUDO_.*|BASH_.*',
-    'COMSPEC|PATHEXT|SYSTEMROOT|WINDIR|USERPROFILE|APPDATA|LOCALAPPDATA',
-    'PSMODULEPATH',
-    // networks, TLS and the tools that fetch
-    '(HTTPS?|ALL|NO|FTP)_PROXY|SSL_.*|SSLKEYLOGFILE|OPENSSL_.*|CURL_.*',
-    'REQUESTS_CA_BUNDLE|WGETRC|NETRC|GNUPGHOME|GPG_.*',
-    // compilers, build tools and runtimes
-    'CC|CXX|CPP|LD|AR|(C|CXX|CPP|LD|RUST|GO)FLAGS|MAKEFLAGS|MAKEFILES',
-    'CONFIG_SITE|PKG_CONFIG.*|CMAKE_.*|CLASSPATH|_JAVA_OPTIONS',
-    'JAVA_.*|JDK_JAVA_OPTIONS|MAVEN_.*|GRADLE_.*|PHPRC|PHP_.*|R_PROFILE.*',
-    'R_ENVIRON.*',
-    'GO(PATH|ROOT|PROXY|TOOLCHAIN|ENV|BIN|PRIVATE|NOSUMDB|INSECURE)',
-    'LUA_.*|ELECTRON_.*|COR_.*|CORECLR_.*|COMPLUS_.*|DOTNET_.*',
-    '(LD|DYLD|NODE|NPM_CONFIG|YARN|PIP|UV|POETRY|CONDA|GEM|BUNDLE|CARGO)_.*',
-    '(PYTHON|PERL|RUBY|RUST).*|VIRTUAL_ENV',
-    // version control, remote shells, clouds and deploy tools
-    '(GIT|SSH|GH|HG|SVN|CVS|RSYNC)_.*|HGRCPATH|RSYNC_RSH|SVN_SSH|CVS_RSH',
-    'DOCKER_.*|KUBE.*|HELM_.*|TF_CLI_.*|TF_PLUGIN_.*|TF_DATA_DIR',
-    'AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_.*|XDG_.*',
-    // the runner
-    '(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_.*'
-  ].join('|')})$`,
-  'i'
-)
+// An exported name must contain TORQ, which no tool reads but Torq's: a
+// token under any other name could reconfigure a later step (GOSUMDB=off,
+// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
+// runner's own prefixes are refused even with TORQ in them.
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i
+const ENV_VAR_ADVICE =
+  'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.'
 
 const YAML_TRUE = ['true', 'True', 'TRUE']
 const YAML_FALSE = ['false', 'False', 'FALSE']
 
 /**
- * Turns the raw inputs into Settings, or throws an InputError listing every
- * problem at once, so that one run shows all that needs fixing.
+ * Turns the raw inputs and the runner's files into Settings, or throws an
+ * InputError listing every problem at once, so that one run shows all that
+ * needs fixing.
  */
-export function readInputs(read: InputReader): Settings {
+export function readInputs(read: InputReader, env: Environment): Settings {
   const problems: string[] = []
   const problem = (message: string): undefined => {
     problems.push(message)
@@ -110,6 +92,22 @@ export function readInputs(read: InputReader): Settings {
     problem
   )
   const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem)
+  const outputFile = runnerFile(
+    env,
+    'GITHUB_OUTPUT',
+    'the step outputs have nowhere to go',
+    '',
+    problem
+  )
+  const envFile = exportEnv
+    ? runnerFile(
+        env,
+        'GITHUB_ENV',
+        'the token cannot be exported',
+        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.',
+        problem
+      )
+    : (env['GITHUB_ENV'] ?? '')
 
   if (
     problems.length > 0 ||
@@ -120,7 +118,9 @@ export function readInputs(read: InputReader): Settings {
     envVar === undefined ||
     retries === undefined ||
     rateLimitWaitSeconds === undefined ||
-    timeoutSeconds === undefined
+    timeoutSeconds === undefined ||
+    outputFile === undefined ||
+    envFile === undefined
   ) {
     throw new InputError(problems)
   }
@@ -133,8 +133,29 @@ export function readInputs(read: InputReader): Settings {
     envVar,
     retries,
     rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-    timeoutMs: Math.round(timeoutSeconds * 1000)
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    outputFile,
+    envFile
   }
+}
+
+/**
+ * The path of a runner file. Runners since v2.327.1 set both variables for
+ * every step; the set-output and set-env commands they replace are disabled
+ * there, so the action has no fallback and says so before any request.
+ */
+function runnerFile(
+  env: Environment,
+  variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV',
+  consequence: string,
+  hint: string,
+  problem: Problem
+): string | undefined {
+  const path = env[variable]
+  if (path) return path
+  return problem(
+    `The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`
+  )
 }
 
 type Problem = (message: string) => undefined
@@ -217,17 +238,24 @@ function parseBoolean(
 }
 
 function parseEnvVar(raw: string, problem: Problem): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
-    return problem(
-      "Input 'env-var' must be an environment variable name: letters, digits and _, not starting with a digit (for example TORQ_ACCESS_TOKEN)."
-    )
+  const why = envVarFault(raw)
+  if (why === undefined) return raw
+  return problem(
+    `Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`
+  )
+}
+
+function envVarFault(name: string): string | undefined {
+  if (!VARIABLE_NAME.test(name)) {
+    return 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
   }
-  if (RESERVED_ENV_VARS.test(raw)) {
-    return problem(
-      `Input 'env-var' is ${quote(raw, [])}, a variable that changes how programs, shells or the runner behave (such as PATH, LD_*, NODE_*, GIT_*, GITHUB_*, RUNNER_*): a token there could reconfigure later steps. Choose a name of its own, such as TORQ_ACCESS_TOKEN.`
-    )
+  if (!/TORQ/i.test(name)) {
+    return 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
   }
-  return raw
+  if (RUNNER_PREFIX.test(name)) {
+    return 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+  }
+  return undefined
 }
 
 function parseRetries(raw: string, problem: Problem): number | undefined {

@@ -19,7 +19,7 @@ export async function run(clock: Clock = systemClock): Promise<void> {
   ]
   for (const form of secrets) mask(form)
   try {
-    const settings = readInputs((name) => core.getInput(name))
+    const settings = readInputs((name) => core.getInput(name), process.env)
     const route = decideRoute(settings.tokenUrl)
     const line = describeRoute(route, secrets)
     if (route.ignoredProxy) core.warning(line)
@@ -36,7 +36,7 @@ function fail(error: unknown, secrets: readonly string[]): void {
   if (error instanceof InputError && error.problems.length > 1) {
     for (const problem of error.problems) core.error(problem)
     core.setFailed(
-      `${error.problems.length} inputs need fixing (see the errors above); no request was made.`
+      `${error.problems.length} problems need fixing (see the errors above); no request was made.`
     )
   } else if (error instanceof ActionError) {
     core.setFailed(error.message)

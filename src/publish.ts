@@ -1,8 +1,13 @@
 import * as core from '@actions/core'
-import { accessSync, constants, statSync } from 'node:fs'
-import { ActionError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
+import {
+  fileCommands,
+  nodeFileOps,
+  writeRunnerFiles,
+  type FileOps,
+  type FileWrite
+} from './runner-files.js'
 
 /**
  * Tells the runner to hide `value` from the log. A multi-line value is also
@@ -17,10 +22,14 @@ export function mask(value: string): void {
 
 /**
  * Masks the token, then hands it to later steps as outputs and a variable:
- * everything is worked out before the first write, so that either all of
- * them are written or, if anything fails, none.
+ * everything is worked out before the first write, and the runner's files
+ * are written all or nothing (see runner-files.ts).
  */
-export function publishToken(token: ObtainedToken, settings: Settings): void {
+export function publishToken(
+  token: ObtainedToken,
+  settings: Settings,
+  ops: FileOps = nodeFileOps
+): void {
   const expiresAt =
     token.expiresIn === undefined
       ? ''
@@ -38,41 +47,30 @@ export function publishToken(token: ObtainedToken, settings: Settings): void {
     ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
     : ''
 
-  assertWritable('GITHUB_OUTPUT')
-  if (settings.exportEnv) assertWritable('GITHUB_ENV')
-
   mask(token.accessToken)
   if (expiresAt === '') {
     core.warning(
       'The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.'
     )
   }
-  for (const [name, value] of Object.entries(outputs)) {
-    core.setOutput(name, value)
-  }
+  const writes: FileWrite[] = [
+    {
+      variable: 'GITHUB_OUTPUT',
+      path: settings.outputFile,
+      text: fileCommands(outputs)
+    }
+  ]
   if (settings.exportEnv) {
-    core.exportVariable(settings.envVar, token.accessToken)
+    writes.push({
+      variable: 'GITHUB_ENV',
+      path: settings.envFile,
+      text: fileCommands({ [settings.envVar]: token.accessToken })
+    })
   }
+  writeRunnerFiles(writes, ops)
+  // As core.exportVariable does, for any later code of this process.
+  if (settings.exportEnv) process.env[settings.envVar] = token.accessToken
   core.info(
     `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
-  )
-}
-
-/**
- * The runner's file for outputs or variables must be a writable file before
- * the first write, so that a broken one fails the step with nothing written
- * rather than half of it. Unset, @actions/core falls back to commands.
- */
-function assertWritable(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV'): void {
-  const path = process.env[variable]
-  if (path === undefined || path === '') return
-  try {
-    accessSync(path, constants.W_OK)
-    if (statSync(path).isFile()) return
-  } catch {
-    // Described below, the same way as a path that is not a file.
-  }
-  throw new ActionError(
-    `The runner's ${variable} file cannot be written, so no output and no variable was written. The runner sets it for each step; check that no earlier step changed or removed it.`
   )
 }

@@ -21,8 +21,10 @@ import {
  * Prepares this process as a runner would for an in-process run(): INPUT_*
  * variables (action.yml defaults plus `inputs`), GITHUB_OUTPUT and GITHUB_ENV
  * files, and stdout captured. `finish()` restores everything and returns what
- * the runner would have seen, and `writtenBefore(text)`: how many bytes the
- * output and environment files held when `text` was first printed.
+ * the runner would have seen (outputs and variables from the files the two
+ * variables name then, {} where one is unset or empty), and
+ * `writtenBefore(text)`: how many bytes the output and environment files held
+ * when `text` was first printed.
  */
 export function emulateRunner(inputs: Record<string, string>) {
   const saved = { ...process.env }
@@ -69,11 +71,13 @@ export function emulateRunner(inputs: Record<string, string>) {
     write.mockRestore()
     const exitCode = process.exitCode
     process.exitCode = undefined
+    const read = (path: string | undefined) =>
+      path ? readFileCommands(readFileSync(path, 'utf8')) : {}
     const result = {
       exitCode,
       log,
-      outputs: readFileCommands(readFileSync(outputFile, 'utf8')),
-      exported: readFileCommands(readFileSync(envFile, 'utf8')),
+      outputs: read(process.env['GITHUB_OUTPUT']),
+      exported: read(process.env['GITHUB_ENV']),
       writtenBefore,
       ...readLog(log)
     }
@@ -85,7 +89,8 @@ export function emulateRunner(inputs: Record<string, string>) {
 
 /**
  * Runs the action in this process against `server` with the demo
- * credentials, `inputs` on top, `env` added to the environment, and a fake
+ * credentials, `inputs` on top, `env` added to the environment (`undefined`
+ * leaves a variable unset: `{ GITHUB_ENV: undefined }`), and a fake
  * clock: what the runner would see,
  * the waits asked for, and the requests the server received.
  */
@@ -94,7 +99,7 @@ export async function runAgainst(
   inputs: Record<string, string> = {},
   randoms: number[] = [0.5],
   start?: number,
-  env: Record<string, string> = {}
+  env: Record<string, string | undefined> = {}
 ) {
   const { clock, sleeps } = fakeClock(randoms, start)
   const finish = emulateRunner({
@@ -103,7 +108,10 @@ export async function runAgainst(
     'auth-url': server.url,
     ...inputs
   })
-  Object.assign(process.env, env)
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) Reflect.deleteProperty(process.env, name)
+    else process.env[name] = value
+  }
   const before = server.requests.length
   const result = await run(clock).then(finish, (error: unknown) => {
     finish()

@@ -49,7 +49,10 @@ export function node24() {
 /**
  * @typedef {object} RunOptions
  * @property {Record<string, string>} [inputs] as a workflow's `with:` gives them
- * @property {Record<string, string>} [env] extra environment (proxy settings, CAs)
+ * @property {Record<string, string | undefined>} [env] extra environment (proxy
+ *   settings, CAs); `undefined` leaves a variable unset, so `GITHUB_ENV: undefined`
+ *   runs the step without that file, and `GITHUB_OUTPUT: '/mnt/small/out'` uses
+ *   that file instead of a new empty one
  * @property {string} [node] the Node binary; default: this process's
  * @property {string} [entry] the script; default: dist/index.js
  * @property {number} [killAfterMs] a hard stop, so a hanging action fails the test
@@ -64,8 +67,8 @@ export function node24() {
  * @property {string[]} errors messages of ::error lines
  * @property {string[]} warnings messages of ::warning lines
  * @property {{ name: string, data: string }[]} commands the workflow commands the runner processed, in order
- * @property {Record<string, string>} outputs
- * @property {Record<string, string>} exported
+ * @property {Record<string, string>} outputs read from the file GITHUB_OUTPUT names, {} if none
+ * @property {Record<string, string>} exported read from the file GITHUB_ENV names, {} if none
  * @property {number} durationMs
  * @property {(value: string) => boolean} reveals true if the log as the runner shows it holds `value`, or SHOWN_RUN characters of it in a row in any case
  */
@@ -86,8 +89,11 @@ export async function runAction(options = {}) {
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
     GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    ...options.env
+    CI: 'true'
+  }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) Reflect.deleteProperty(env, name)
+    else env[name] = value
   }
   const inputs = { ...actionInputs(), ...options.inputs }
   for (const [name, value] of Object.entries(inputs)) {
@@ -121,14 +127,19 @@ export async function runAction(options = {}) {
       exitCode,
       durationMs,
       log,
-      outputs: readFileCommands(readFileSync(outputFile, 'utf8')),
-      exported: readFileCommands(readFileSync(envFile, 'utf8')),
+      outputs: readRunnerFile(env.GITHUB_OUTPUT),
+      exported: readRunnerFile(env.GITHUB_ENV),
       ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true')
     }
   } finally {
     closeSync(fd)
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** What the runner reads from the file a variable names; {} if none. */
+function readRunnerFile(/** @type {string | undefined} */ path) {
+  return path ? readFileCommands(readFileSync(path, 'utf8')) : {}
 }
 
 /**
@@ -338,7 +349,8 @@ export function reveals(text, value) {
 export function readFileCommands(text) {
   /** @type {Record<string, string>} */
   const values = {}
-  const lines = text.split('\n')
+  // Lines end in os.EOL, as @actions/core and the action write them.
+  const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ''
     const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
