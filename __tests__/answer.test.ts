@@ -1,14 +1,26 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { gzipSync } from 'node:zlib'
 import {
   interpretAnswer,
   MAX_EXPIRES_IN,
-  MAX_TOKEN_LENGTH
+  MAX_TOKEN_LENGTH,
+  MIN_TOKEN_LENGTH
 } from '../src/answer.js'
 import { TokenRequestError } from '../src/errors.js'
+import { requestToken } from '../src/token.js'
 import { basicCredentials } from '../src/secrets.js'
 import type { TokenRequest } from '../src/token.js'
 import type { Answer } from '../src/transport.js'
-import { requestTo } from '../test/support/requests.js'
+import { failure, requestTo } from '../test/support/requests.js'
+import {
+  DEMO_CLIENT_SECRET as DEMO_SECRET,
+  replies,
+  startTorqServer,
+  type TorqServer
+} from '../test/support/torq-server.js'
+
+/** A token as Torq's look. */
+const TOKEN = '0b8e4c4e-6c1f-4a7e-9d55-3f0f2b1c9a77'
 
 describe('interpretAnswer', () => {
   const request = requestTo('https://auth.torq.io/v1/auth/token')
@@ -20,6 +32,7 @@ describe('interpretAnswer', () => {
     status,
     contentType: 'application/json',
     retryAfter: undefined,
+    contentEncoding: undefined,
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...extra
   })
@@ -40,25 +53,29 @@ describe('interpretAnswer', () => {
     expect(
       interpretAnswer(
         answer(200, {
-          access_token: 'abc-123',
+          access_token: TOKEN,
           expires_in: 3600,
           token_type: 'Bearer'
         }),
         request
       )
-    ).toEqual({ accessToken: 'abc-123', tokenType: 'Bearer', expiresIn: 3600 })
+    ).toEqual({ accessToken: TOKEN, tokenType: 'Bearer', expiresIn: 3600 })
   })
 
   it('accepts token_type in any case, and a missing one as Bearer', () => {
     expect(
       interpretAnswer(
-        answer(200, { access_token: 'a', token_type: 'bearer', expires_in: 1 }),
+        answer(200, {
+          access_token: TOKEN,
+          token_type: 'bearer',
+          expires_in: 1
+        }),
         request
       ).tokenType
     ).toBe('bearer')
     expect(
       interpretAnswer(
-        answer(200, { access_token: 'a', expires_in: 1 }),
+        answer(200, { access_token: TOKEN, expires_in: 1 }),
         request
       ).tokenType
     ).toBe('Bearer')
@@ -88,7 +105,7 @@ describe('interpretAnswer', () => {
   ])('reads expires_in %j as %j', (raw, expected) => {
     expect(
       interpretAnswer(
-        answer(200, { access_token: 'a', expires_in: raw }),
+        answer(200, { access_token: TOKEN, expires_in: raw }),
         request
       ).expiresIn
     ).toBe(expected)
@@ -143,9 +160,9 @@ describe('interpretAnswer', () => {
   })
 
   it.each([
-    'abc',
-    'A-Z.a_z~0+9/x',
-    'abc==',
+    'a'.repeat(MIN_TOKEN_LENGTH),
+    'A-Z.a_z~0+9/xyzw',
+    'abcdefghijklmn==',
     'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_',
     '0b8e4c4e-6c1f-4a7e-9d55-3f0f2b1c9a77',
     'a'.repeat(MAX_TOKEN_LENGTH)
@@ -157,14 +174,14 @@ describe('interpretAnswer', () => {
 
   it('refuses a token type other than bearer', () => {
     const error = rejects(
-      answer(200, { access_token: 'tok-0123456789', token_type: 'mac' })
+      answer(200, { access_token: TOKEN, token_type: 'mac' })
     )
     expect(error.retryable).toBe(false)
     expect(error.message).toBe(
       'The token endpoint returned token_type "mac"; this action hands out Bearer tokens only.'
     )
     expect(
-      rejects(answer(200, { access_token: 'a', token_type: 7 })).message
+      rejects(answer(200, { access_token: TOKEN, token_type: 7 })).message
     ).toBe(
       'The token endpoint returned an unexpected token_type; this action hands out Bearer tokens only.'
     )
@@ -204,7 +221,6 @@ describe('interpretAnswer', () => {
     [404, false],
     [409, false],
     [204, false],
-    [100, false],
     [599, true]
   ])('treats HTTP %i as retryable: %s', (status, retryable) => {
     const error = rejects(answer(status, status === 204 ? '' : { error: 'x' }))
@@ -250,8 +266,7 @@ describe('interpretAnswer', () => {
     ['Mac-2', 'token_type "Mac-2"']
   ])('quotes token_type %j only if it is a word', (type, expected) => {
     expect(
-      rejects(answer(200, { access_token: 'tok-0123456789', token_type: type }))
-        .message
+      rejects(answer(200, { access_token: TOKEN, token_type: type })).message
     ).toBe(
       `The token endpoint returned ${expected}; this action hands out Bearer tokens only.`
     )
@@ -261,8 +276,8 @@ describe('interpretAnswer', () => {
     expect(
       rejects(
         answer(200, {
-          access_token: 'tok0123456789',
-          token_type: 'tok0123456789x'
+          access_token: 'tok0123456789abcd',
+          token_type: 'tok0123456789abcdx'
         })
       ).message
     ).toBe(
@@ -367,7 +382,7 @@ describe('interpretAnswer', () => {
     expect(viaUrl.message).toContain('that auth-url points at the account')
   })
 
-  it.each([300, 301, 302, 303, 307, 308, 399])(
+  it.each([301, 302, 303, 307, 308])(
     'calls HTTP %i a redirect and names the setting to check',
     (status) => {
       const error = rejects(answer(status, ''), {
@@ -379,4 +394,203 @@ describe('interpretAnswer', () => {
       expect(error.message).toContain('Check auth-url')
     }
   )
+
+  it.each([300, 304, 305, 306, 309, 399])(
+    'calls HTTP %i an unexpected status, not a redirect, and does not retry it',
+    (status) => {
+      const error = rejects(answer(status, ''))
+      expect(error.retryable).toBe(false)
+      expect(error.message).toMatch(
+        new RegExp(
+          `^The token endpoint answered with an unexpected status \\(HTTP ${status}\\): not a redirect, a token or an error[ .]`
+        )
+      )
+      expect(error.message).toContain(
+        'Check region us: something other than Torq may be answering.'
+      )
+      expect(error.message).not.toContain('redirect (')
+    }
+  )
+
+  it('says why a 304 cannot be meant', () => {
+    expect(rejects(answer(304, '')).message).toBe(
+      'The token endpoint answered with an unexpected status (HTTP 304): not a redirect, a token or an error (304 Not Modified answers a conditional request, and this action sends none). Check region us: something other than Torq may be answering.'
+    )
+  })
+
+  it.each([100, 101, 102, 103, 150, 199])(
+    'takes HTTP %i given as the answer as final: not retried, named',
+    (status) => {
+      const error = rejects(answer(status, { access_token: TOKEN }))
+      expect(error.retryable).toBe(false)
+      expect(error.status).toBeUndefined()
+      expect(error.message).toMatch(
+        new RegExp(
+          `^The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status \\(a token or an error\\)[,.]`
+        )
+      )
+      expect(error.message).toContain(
+        'Check region us: something other than Torq is answering.'
+      )
+    }
+  )
+
+  it('says what a 101 likely is', () => {
+    expect(rejects(answer(101, '')).message).toBe(
+      'The token endpoint answered HTTP 101, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error), and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket). Check region us: something other than Torq is answering.'
+    )
+  })
+
+  it('skips a byte order mark before the JSON, and only one, only at the start', () => {
+    const body = JSON.stringify({ access_token: TOKEN, expires_in: 60 })
+    expect(interpretAnswer(answer(200, `\uFEFF${body}`), request)).toEqual({
+      accessToken: TOKEN,
+      tokenType: 'Bearer',
+      expiresIn: 60
+    })
+    expect(
+      rejects(
+        answer(400, `\uFEFF${JSON.stringify({ error: 'invalid_grant' })}`)
+      ).message
+    ).toBe('The token request failed (HTTP 400, invalid_grant).')
+    for (const odd of [
+      `\uFEFF\uFEFF${body}`,
+      `${body}\uFEFF`,
+      ` \uFEFF${body}`
+    ]) {
+      expect(rejects(answer(200, odd)).message).toContain(
+        'but the body is not valid JSON'
+      )
+    }
+  })
+
+  describe('an encoded body', () => {
+    const json = JSON.stringify({ access_token: TOKEN, expires_in: 60 })
+    const encoded = (contentEncoding: string, status = 200) =>
+      answer(status, gzipSync(json).toString('latin1'), { contentEncoding })
+
+    it.each([
+      ['gzip', 'gzip'],
+      ['GZip', 'gzip'],
+      [' br ', 'br'],
+      ['deflate', 'deflate'],
+      ['x-compress', 'x-compress'],
+      ['identity, gzip', 'gzip'],
+      ['gzip,identity', 'gzip'],
+      ['gzip, br', 'gzip, br'],
+      ['aes128gcm', 'aes128gcm']
+    ])('Content-Encoding %j: named as %j, not retried', (header, shown) => {
+      const error = rejects(encoded(header))
+      expect(error.retryable).toBe(false)
+      expect(error.message).toBe(
+        `The token endpoint answered HTTP 200 with an encoded body (Content-Encoding ${shown}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check region us and the runner's proxy settings.`
+      )
+    })
+
+    it.each([429, 503, 400, 401])(
+      'HTTP %i with an encoded body: named as such, not retried',
+      (status) => {
+        const error = rejects(encoded('gzip', status))
+        expect(error.retryable).toBe(false)
+        expect(error.message).toMatch(
+          new RegExp(
+            `^The token endpoint answered HTTP ${status} with an encoded body \\(Content-Encoding gzip\\)`
+          )
+        )
+      }
+    )
+
+    it.each([
+      ['a coding with markup', 'gzip##[error]x'],
+      ['a coding that is not a name', 'g zip'],
+      ['too many codings', 'a, b, c, d, e, f'],
+      ['a coding that carries the secret', `x-${DEMO_SECRET}`]
+    ])('describes %s without quoting it', (_case, header) => {
+      const error = rejects(encoded(header))
+      expect(error.message).toContain(
+        'answered HTTP 200 with an encoded body (an unexpected Content-Encoding) that'
+      )
+    })
+
+    it.each(['', 'identity', ' Identity ', 'identity, identity', ',', ' , '])(
+      'reads a body with Content-Encoding %j as it is',
+      (contentEncoding) => {
+        expect(
+          interpretAnswer(answer(200, json, { contentEncoding }), request)
+            .accessToken
+        ).toBe(TOKEN)
+      }
+    )
+
+    it('names no encoding of an empty body: there is nothing to decode', () => {
+      expect(
+        rejects(answer(302, '', { contentEncoding: 'gzip' })).message
+      ).toContain('redirect (HTTP 302)')
+      expect(
+        rejects(answer(500, '', { contentEncoding: 'gzip' })).message
+      ).toBe('The token request failed (HTTP 500, not JSON: empty body).')
+    })
+  })
+
+  describe('a token too short to be a real one', () => {
+    it.each(['e', '1', 'Bearer', 'abc', 'a'.repeat(MIN_TOKEN_LENGTH - 1)])(
+      'refuses %j without quoting it',
+      (token) => {
+        const error = rejects(
+          answer(200, { access_token: token, token_type: 'Bearer' })
+        )
+        expect(error.retryable).toBe(false)
+        expect(error.message).toBe(
+          `The access_token in the answer has ${token.length} ${token.length === 1 ? 'character' : 'characters'}, fewer than the 16 of any real token (Torq's have 36); it was refused and nothing was written. Check region us: something other than Torq may be answering.`
+        )
+      }
+    )
+
+    it('is refused before its token_type is read, so that nothing quotes it', () => {
+      const error = rejects(
+        answer(200, { access_token: 'mac', token_type: 'mac' })
+      )
+      expect(error.message).toMatch(
+        /^The access_token in the answer has 3 characters/
+      )
+    })
+
+    it('is refused as not a bearer token first if its characters are wrong', () => {
+      expect(rejects(answer(200, { access_token: '$(id)' })).message).toMatch(
+        /^The access_token in the answer is not a bearer token/
+      )
+    })
+  })
+})
+
+describe('an answer as the transport hands it over', () => {
+  let server: TorqServer
+  beforeAll(async () => {
+    server = await startTorqServer()
+  })
+  afterAll(() => server.close())
+
+  it.each(['gzip', 'deflate', 'br'] as const)(
+    'a %s body from a real server is named by its Content-Encoding',
+    async (coding) => {
+      server.script(
+        replies.encoded(coding, 200, { access_token: TOKEN, expires_in: 60 })
+      )
+      const error = await failure(requestToken(requestTo(server.url)))
+      expect(error.retryable).toBe(false)
+      expect(error.message).toContain(
+        `with an encoded body (Content-Encoding ${coding}) that this action did not ask for`
+      )
+    }
+  )
+
+  it('a body with a byte order mark from a real server gives its token', async () => {
+    const body = JSON.stringify({ access_token: TOKEN, expires_in: 60 })
+    server.script(replies.text(200, 'application/json', `\uFEFF${body}`))
+    await expect(requestToken(requestTo(server.url))).resolves.toEqual({
+      accessToken: TOKEN,
+      tokenType: 'Bearer',
+      expiresIn: 60
+    })
+  })
 })

@@ -116,12 +116,15 @@ describe('run', () => {
 
   it('leaves expires-in and expires-at empty, with a warning, when expires_in is missing', async () => {
     server.script(
-      replies.json(200, { access_token: 'tok-no-expiry', token_type: 'Bearer' })
+      replies.json(200, {
+        access_token: 'tok-no-expiry-0123456789',
+        token_type: 'Bearer'
+      })
     )
     const result = await runWith({})
     expect(result.exitCode).toBeUndefined()
     expect(result.outputs).toEqual({
-      token: 'tok-no-expiry',
+      token: 'tok-no-expiry-0123456789',
       'token-type': 'Bearer',
       'expires-in': '',
       'expires-at': ''
@@ -135,7 +138,7 @@ describe('run', () => {
   it('counts expires-at from when the successful request was sent', async () => {
     server.script(
       replies.json(503, {}),
-      replies.json(200, { access_token: 'tok-late', expires_in: 60 })
+      replies.json(200, { access_token: 'tok-late-0123456789', expires_in: 60 })
     )
     const result = await runWith({}, [0.5])
     expect(result.sleeps).toEqual([500])
@@ -229,7 +232,7 @@ describe('run', () => {
     expect(result.requests).toHaveLength(2)
     expect(result.sleeps).toEqual([2250])
     expect(result.shown).toContain(
-      'Attempt 1 failed: The token request failed (HTTP 429). Retrying in 2.3 s (retry 1 of 1).\n'
+      'Attempt 1 failed: The token request failed (HTTP 429). Retrying in 2.2 s (retry 1 of 1).\n'
     )
     expect(result.errors).toEqual([
       'The token request failed (HTTP 429). (2 attempts made)'

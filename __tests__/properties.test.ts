@@ -19,7 +19,6 @@ import {
   backoffMs,
   decide,
   MAX_RETRY_AFTER_MS,
-  parseRetryAfter,
   RATE_LIMIT_SPREAD_BASE_MS,
   RATE_LIMIT_SPREAD_CAP_MS,
   RATE_LIMIT_SPREAD_FLOOR,
@@ -29,6 +28,7 @@ import {
   type RetryEvent
 } from '../src/retry.js'
 import { interpretAnswer } from '../src/answer.js'
+import { parseRetryAfter } from '../src/retry-after.js'
 import { secretForms } from '../src/secrets.js'
 import { fakeClock } from '../test/support/fake-clock.js'
 import { actionInputs } from '../test/support/runner.js'
@@ -306,7 +306,8 @@ describe('the retry policy', () => {
           )
           const leftMs = rateLimitWaitMs - rateLimitWaitedMs
           const askedMs = retryAfterMs ?? 0
-          if (leftMs === 0 || askedMs > leftMs) {
+          const floorMs = rateLimitSpreadMs(rateLimited + 1, 0)
+          if (askedMs + floorMs > leftMs) {
             expect(decision.retry).toBe(false)
             if (decision.retry) return
             expect(decision.reason).toContain(
@@ -426,7 +427,13 @@ describe('interpretAnswer, for any answer', () => {
         (status, text, contentType) => {
           try {
             const token = interpretAnswer(
-              { status, body: text, contentType, retryAfter: undefined },
+              {
+                status,
+                body: text,
+                contentType,
+                retryAfter: undefined,
+                contentEncoding: undefined
+              },
               request
             )
             expect(status).toBe(200)

@@ -1,10 +1,12 @@
 import { describe, expect, it, jest } from '@jest/globals'
+/* eslint-disable jest/no-conditional-expect --
+   a property branches on the generated case. */
+import fc from 'fast-check'
 import { TokenRequestError } from '../src/errors.js'
 import {
   BACKOFF_CAP_MS,
   backoffMs,
   decide,
-  parseRetryAfter,
   rateLimitSpreadMs,
   systemClock,
   withRetries,
@@ -13,6 +15,7 @@ import {
   type RetryState
 } from '../src/retry.js'
 import { fakeClock } from '../test/support/fake-clock.js'
+import { runs } from '../test/support/property-runs.js'
 
 const transient = (retryAfterMs?: number) =>
   new TokenRequestError('HTTP 503.', {
@@ -40,6 +43,10 @@ const after = (used: Partial<RetryState>): RetryState => ({
   ...used
 })
 const quiet = { retrying: () => {} }
+/** The least spread after the k-th 429, as documented: 30% of min(6 s, 2 s × 2^(k−1)). */
+const leastSpread = (k: number) =>
+  Math.floor(Math.min(6000, 2000 * 2 ** (k - 1)) * 0.3)
+const random = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
 
 describe('backoffMs', () => {
   it('doubles from 1 s and caps at 10 s, scaled by full jitter', () => {
@@ -61,39 +68,6 @@ describe('rateLimitSpreadMs', () => {
     ).toEqual([1999, 3999, 5999, 5999, 5999, 5999])
     expect(rateLimitSpreadMs(1, 0.5)).toBe(1300)
     expect(rateLimitSpreadMs(2, 0.25)).toBe(1900)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('Sat, 28 Nov 2026 16:00:00 GMT')
-
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('5', now)).toBe(5000)
-    expect(parseRetryAfter(' 0 ', now)).toBe(0)
-    expect(parseRetryAfter('120', now)).toBe(120_000)
-  })
-
-  it('reads an HTTP-date relative to now, never negative', () => {
-    expect(parseRetryAfter('Sat, 28 Nov 2026 16:00:07 GMT', now)).toBe(7000)
-    // The obsolete RFC 850 and asctime forms, which recipients must accept;
-    // asctime names no zone and means GMT.
-    expect(parseRetryAfter('Saturday, 28-Nov-26 16:00:09 GMT', now)).toBe(9000)
-    expect(parseRetryAfter('Sat Nov 28 16:00:05 2026', now)).toBe(5000)
-    expect(parseRetryAfter('Sat, 28 Nov 2026 15:59:00 GMT', now)).toBe(0)
-  })
-
-  it.each([
-    undefined,
-    '',
-    '-1',
-    '1.5',
-    'soon',
-    '5 seconds',
-    'Sat, 99 Foo 2026',
-    '2026-11-28',
-    'x Sat, 28 Nov 2026 16:00:07 GMT'
-  ])('ignores %j', (value) => {
-    expect(parseRetryAfter(value, now)).toBeUndefined()
   })
 })
 
@@ -201,15 +175,15 @@ describe('decide', () => {
     })
 
     it('waits no longer than what is left of the budget', () => {
-      const used = after({ rateLimited: 20, rateLimitWaitedMs: 119_000 })
+      const used = after({ rateLimited: 20, rateLimitWaitedMs: 117_000 })
       expect(decide(limited(), used, DEFAULTS, 0.9)).toEqual({
         retry: true,
-        waitMs: 1000,
+        waitMs: 3000,
         rateLimited: true
       })
       expect(decide(limited(1000), used, DEFAULTS, 0)).toEqual({
         retry: true,
-        waitMs: 1000,
+        waitMs: 2800,
         rateLimited: true
       })
     })
@@ -220,19 +194,37 @@ describe('decide', () => {
         reason:
           'Rate limited: 1 answer HTTP 429 and 0 s waited; the server asked to retry after 300 s, more than the 120 s left of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
       })
+      // Rounded so that neither figure is flattered: 2.45 s left, 2.5 s asked.
       const used = after({ rateLimited: 4, rateLimitWaitedMs: 117_550 })
       expect(decide(limited(2500), used, DEFAULTS, 0.5)).toEqual({
         retry: false,
         reason:
-          'Rate limited: 5 answers HTTP 429 and 117.6 s waited; the server asked to retry after 2.5 s, more than the 2.5 s left of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
+          'Rate limited: 5 answers HTTP 429 and 117.5 s waited; the server asked to retry after 2.5 s, more than the 2.4 s left of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
       })
     })
 
-    it('accepts a Retry-After of exactly what is left', () => {
+    it('never waits less than Retry-After plus the least spread: stops instead, and says why', () => {
+      // After the fifth 429 the spread is at least 1.8 s; 2.5 s are left.
       const used = after({ rateLimited: 4, rateLimitWaitedMs: 117_500 })
-      expect(decide(limited(2500), used, DEFAULTS, 0.5)).toEqual({
+      expect(decide(limited(700), used, DEFAULTS, 0.5)).toEqual({
         retry: true,
         waitMs: 2500,
+        rateLimited: true
+      })
+      expect(decide(limited(701), used, DEFAULTS, 0.5)).toEqual({
+        retry: false,
+        reason:
+          'Rate limited: 5 answers HTTP 429 and 117.5 s waited; the next wait would need at least 2.6 s (Retry-After 0.8 s plus a spread of at least 1.8 s, so that jobs do not come back in step), more than the 2.5 s left of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
+      })
+      const first = after({ rateLimitWaitedMs: 0 })
+      expect(decide(limited(), first, policy(3, 599), 0.99)).toEqual({
+        retry: false,
+        reason:
+          'Rate limited: 1 answer HTTP 429 and 0 s waited; the next wait would need at least 0.6 s (a spread of at least 0.6 s, so that jobs do not come back in step), more than the 0.5 s left of rate-limit-wait-seconds (0.5 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
+      })
+      expect(decide(limited(), first, policy(3, 600), 0.99)).toEqual({
+        retry: true,
+        waitMs: 600,
         rateLimited: true
       })
     })
@@ -245,6 +237,44 @@ describe('decide', () => {
           'Rate limited: 27 answers HTTP 429 and 120 s waited; that is all of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
       })
     })
+  })
+
+  it('for any budget, state and draw: waits at least Retry-After plus the least spread and at most what is left, or stops', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3_600_000 }),
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.option(fc.integer({ min: 0, max: 4_000_000 }), { nil: undefined }),
+        random,
+        (budget, waited, rateLimited, retryAfterMs, r) => {
+          const rateLimitWaitedMs = Math.min(waited, budget)
+          const leftMs = budget - rateLimitWaitedMs
+          const leastMs = (retryAfterMs ?? 0) + leastSpread(rateLimited + 1)
+          const decision = decide(
+            limited(retryAfterMs),
+            after({ rateLimited, rateLimitWaitedMs }),
+            policy(3, budget),
+            r
+          )
+          if (leastMs > leftMs) {
+            expect(decision).toEqual({
+              retry: false,
+              reason: expect.stringMatching(
+                /^Rate limited: .* left of rate-limit-wait-seconds|that is all of rate-limit-wait-seconds/
+              )
+            })
+            return
+          }
+          expect(decision).toMatchObject({ retry: true, rateLimited: true })
+          const { waitMs } = decision as { waitMs: number }
+          expect(Number.isInteger(waitMs)).toBe(true)
+          expect(waitMs).toBeGreaterThanOrEqual(leastMs)
+          expect(waitMs).toBeLessThanOrEqual(leftMs)
+        }
+      ),
+      runs(3000)
+    )
   })
 
   describe('for HTTP 429, with rate-limit-wait-seconds: 0', () => {
@@ -396,19 +426,77 @@ describe('withRetries', () => {
     expect(elapsed()).toBeLessThanOrEqual(BACKOFF_CAP_MS)
   })
 
-  it('waits out 429s for exactly the budget, then says how many and how long', async () => {
+  it('waits out 429s while the budget holds a whole wait, then says how many and how long', async () => {
     const { clock, sleeps, elapsed } = fakeClock([0.5])
     const attempt = jest.fn(async () => {
       throw limited(1000)
     })
     const failure = withRetries(attempt, DEFAULTS, clock, quiet)
+    // 2.3 + 3.6 + 23 × 4.9 = 118.6 s; the 1.4 s left hold no wait of 2.8 s.
     await expect(failure).rejects.toThrow(
-      'HTTP 429. Rate limited: 27 answers HTTP 429 and 120 s waited; that is all of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel). (27 attempts made)'
+      'HTTP 429. Rate limited: 26 answers HTTP 429 and 118.6 s waited; the next wait would need at least 2.8 s (Retry-After 1 s plus a spread of at least 1.8 s, so that jobs do not come back in step), more than the 1.4 s left of rate-limit-wait-seconds (120 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel). (26 attempts made)'
     )
-    expect(attempt).toHaveBeenCalledTimes(27)
+    expect(attempt).toHaveBeenCalledTimes(26)
     expect(sleeps.slice(0, 3)).toEqual([2300, 3600, 4900])
-    expect(sleeps.at(-1)).toBe(1400)
-    expect(elapsed()).toBe(120_000)
+    expect(new Set(sleeps.slice(2))).toEqual(new Set([4900]))
+    expect(elapsed()).toBe(118_600)
+  })
+
+  it('for any run of 429s: every wait at least Retry-After plus the least spread, the lines counting the budget as it is used', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+          {
+            minLength: 1,
+            maxLength: 80
+          }
+        ),
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(random, { minLength: 1, maxLength: 5 }),
+        async (asked, budget, randoms) => {
+          const { clock, sleeps } = fakeClock(randoms)
+          const log = events()
+          let n = 0
+          const attempt = async () => {
+            if (n >= asked.length) return 'token'
+            const seconds = asked[n++]
+            throw limited(seconds === undefined ? undefined : seconds * 1000)
+          }
+          const budgetMs = budget * 1000
+          const outcome = await withRetries(
+            attempt,
+            policy(0, budgetMs),
+            clock,
+            log
+          ).catch((error: unknown) => error as Error)
+          let waited = 0
+          log.retrying.mock.calls.forEach(([event], i) => {
+            const seconds = asked[i]
+            waited += event.waitMs
+            expect(event).toMatchObject({
+              rateLimited: true,
+              count: i + 1,
+              waitedMs: waited,
+              budgetMs
+            })
+            expect(event.waitMs).toBeGreaterThanOrEqual(
+              (seconds ?? 0) * 1000 + leastSpread(i + 1)
+            )
+          })
+          expect(sleeps.reduce((a, b) => a + b, 0)).toBe(waited)
+          expect(waited).toBeLessThanOrEqual(budgetMs)
+          if (outcome !== 'token') {
+            // It stopped only because the next wait did not fit.
+            const k = log.retrying.mock.calls.length
+            const least = (asked[k] ?? 0) * 1000 + leastSpread(k + 1)
+            expect(least).toBeGreaterThan(budgetMs - waited)
+            expect((outcome as Error).message).toContain('Not retrying')
+          }
+        }
+      ),
+      runs(500)
+    )
   })
 
   it('fails at once when a 429 asks for longer than the budget', async () => {

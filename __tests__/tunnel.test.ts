@@ -321,7 +321,7 @@ describe('other answers to CONNECT', () => {
   )
 
   it('a plain http target: the request through the tunnel names no port', async () => {
-    const body = '{"access_token":"tok-plain","expires_in":60}'
+    const body = '{"access_token":"tok-plain-0123456789","expires_in":60}'
     const raw = await startRawProxy((socket) => {
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       let received = ''
@@ -338,7 +338,7 @@ describe('other answers to CONNECT', () => {
       const token = await requestToken(
         request('http://torq.test/v1/auth/token', proxyAt(raw.port))
       )
-      expect(token.accessToken).toBe('tok-plain')
+      expect(token.accessToken).toBe('tok-plain-0123456789')
       expect(raw.heads[1]).toMatch(/^POST \/v1\/auth\/token HTTP\/1\.1\r\n/)
       expect(raw.heads[1]?.split('\r\n')).toContain('Host: torq.test')
     } finally {

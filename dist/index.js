@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5012);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1976);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5012:
+/***/ 1976:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31694,25 +31694,6 @@ function rateLimitSpreadMs(count, random) {
     const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
     return Math.floor(least + (ceiling - least) * random);
 }
-/**
- * Parses a Retry-After header (RFC 9110 §10.2.3): delay-seconds or an
- * HTTP-date. Returns milliseconds from `now`, never negative, or undefined
- * for a missing or unreadable value.
- */
-function parseRetryAfter(header, now) {
-    const value = header?.trim() ?? '';
-    if (/^\d+$/.test(value)) {
-        return Number(value) * 1000;
-    }
-    // HTTP-dates start with a weekday (IMF-fixdate, RFC 850 and asctime forms);
-    // requiring one keeps Date.parse from reading free text as a date. asctime
-    // names no zone but means GMT.
-    if (!/^[A-Za-z]{3,9},? /.test(value)) {
-        return undefined;
-    }
-    const date = Date.parse(/ GMT$/.test(value) ? value : `${value} GMT`);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 function decide(error, state, policy, random) {
     if (!(error instanceof TokenRequestError) || !error.retryable) {
         return { retry: false };
@@ -31742,29 +31723,42 @@ function decide(error, state, policy, random) {
 /**
  * A 429 is waited out, Retry-After plus a spread growing with each one, for
  * as long as the time waited after 429s stays within the policy's budget.
+ * A wait is never cut below Retry-After plus the spread's floor: with less
+ * than that left, the jobs of a herd would come back in step, so it stops.
  */
 function decideRateLimited(error, state, policy, random) {
     const count = state.rateLimited + 1;
     const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
     const askedMs = error.retryAfterMs ?? 0;
-    if (leftMs > 0 && askedMs <= leftMs) {
+    const floorMs = rateLimitSpreadMs(count, 0);
+    if (askedMs + floorMs <= leftMs) {
         return {
             retry: true,
             waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
             rateLimited: true
         };
     }
-    const why = leftMs > 0
-        ? `the server asked to retry after ${seconds(askedMs)} s, more than the ${seconds(leftMs)} s left of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`
-        : `that is all of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`;
+    const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`;
+    const left = `the ${secondsDown(leftMs)} s left of ${budget}`;
+    const why = leftMs <= 0
+        ? `that is all of ${budget}`
+        : askedMs > leftMs
+            ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
+            : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`;
     return {
         retry: false,
-        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
     };
 }
-/** Milliseconds as seconds for a message: 120, 2.5, 0. */
-function seconds(ms) {
-    return String(Math.round(ms / 100) / 10);
+/**
+ * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
+ * never claims more was used or left than was, nor less asked than was.
+ */
+function secondsDown(ms) {
+    return String(Math.floor(ms / 100) / 10);
+}
+function secondsUp(ms) {
+    return String(Math.ceil(ms / 100) / 10);
 }
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy's limits
@@ -31823,6 +31817,98 @@ function finalError(error, attempts, reason) {
     return new TokenRequestError(parts.join(' '), { retryable: false });
 }
 
+;// CONCATENATED MODULE: ./src/retry-after.ts
+/**
+ * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
+ * the three forms of §5.6.7, each read by a strict parser of its own so that
+ * no free text is taken for a date. Anything else counts as absent.
+ */
+/** The longest wait taken as meant, one year; a longer one counts as absent. */
+const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const LONG_DAYS = [
+    'Sunday',
+    'Monday',
+    'Tuesday',
+    'Wednesday',
+    'Thursday',
+    'Friday',
+    'Saturday'
+];
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const DAY = `(${DAYS.join('|')})`;
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** `Sun, 06 Nov 1994 08:49:37 GMT` */
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
+const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+/**
+ * Milliseconds from `now` that a Retry-After header asks to wait: a whole
+ * number, never negative, at most a year; undefined when the header is
+ * missing, longer, or not one of the forms RFC 9110 defines.
+ */
+function parseRetryAfter(header, now) {
+    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
+    const value = header?.trim() ?? '';
+    let ms;
+    if (/^\d+$/.test(value)) {
+        ms = Number(value) * 1000;
+    }
+    else {
+        const date = httpDate(value, now);
+        ms = date === undefined ? undefined : Math.max(0, date - now);
+    }
+    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
+}
+/** An HTTP-date in ms since the epoch, or undefined. */
+function httpDate(value, now) {
+    const imf = IMF_FIXDATE.exec(value);
+    if (imf)
+        return toTime(imf.slice(1), DAYS);
+    const asc = ASCTIME_DATE.exec(value);
+    if (asc) {
+        const [, weekday, month, day, hour, minute, second, year] = asc;
+        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
+    }
+    const rfc850 = RFC850_DATE.exec(value);
+    if (rfc850) {
+        const [, weekday, day, month, yy, ...time] = rfc850;
+        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
+ * `now` is the century before; one 50 years or more before `now` is taken
+ * as the century after, the nearer of the two readings.
+ */
+function fullYear(yy, now) {
+    const current = new Date(now).getUTCFullYear();
+    const year = current - (current % 100) + yy;
+    if (year > current + 50)
+        return year - 100;
+    return year <= current - 50 ? year + 100 : year;
+}
+/**
+ * The date's time, if it is a date: its day within its month, its weekday
+ * the one named, a time of day (second 60 is a leap second).
+ */
+function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
+    const date = new Date(0);
+    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
+    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
+    const valid = date.getUTCDate() === Number(day) &&
+        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
+        Number(hour) <= 23 &&
+        Number(minute) <= 59 &&
+        Number(second) <= 60;
+    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
+    return valid ? date.getTime() + seconds * 1000 : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/answer.ts
 
 
@@ -31831,12 +31917,21 @@ function finalError(error, attempts, reason) {
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** No real token is anywhere near this long. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
+/**
+ * Torq's tokens have 36 characters. A shorter one would be masked wherever
+ * it occurs in the job's log: `e` or `Bearer` would garble every line.
+ */
+const MIN_TOKEN_LENGTH = 16;
 /** One year: the longest lifetime taken as meant. */
 const MAX_EXPIRES_IN = 31_536_000;
 // Shapes of the server values that are quoted; anything else is described.
 const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
 const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
+const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
+/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE_STATUS = new Set([408, 429]);
 const RETRY_AFTER_STATUS = new Set([429, 503]);
 /**
@@ -31847,18 +31942,16 @@ const RETRY_AFTER_STATUS = new Set([429, 503]);
  */
 function interpretAnswer(answer, request) {
     const { status } = answer;
-    const json = parseJson(answer.body);
-    if (status < 100 || status > 599) {
-        throw new TokenRequestError(`The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). Check ${request.endpointSource}: something other than Torq is answering.`, { retryable: false });
+    const refused = refusal(answer, request);
+    if (refused !== undefined) {
+        throw new TokenRequestError(refused, { retryable: false });
     }
+    const json = parseJson(answer.body);
     if (status === 200) {
         if (json === undefined) {
             throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, request.secrets)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
         }
-        return readToken(json, request.secrets);
-    }
-    if (status >= 300 && status < 400) {
-        throw new TokenRequestError(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. Check ${request.endpointSource}; give auth-url the final token URL.`, { retryable: false });
+        return readToken(json, request);
     }
     const fields = isObject(json) ? json : {};
     const code = stringField(fields, 'error');
@@ -31875,9 +31968,36 @@ function interpretAnswer(answer, request) {
             : undefined
     });
 }
+/**
+ * Why an answer is neither a token nor an error answer, if it is not: what
+ * it is would be the same on the next attempt, so it is not retried.
+ */
+function refusal(answer, request) {
+    const { status } = answer;
+    const check = `Check ${request.endpointSource}`;
+    if (status < 100 || status > 599) {
+        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
+    }
+    if (status < 200) {
+        // Node.js reads past interim answers but for an upgrade: any 1xx here
+        // was given as the answer.
+        return `The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error)${status === 101 ? ', and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket)' : ''}. ${check}: something other than Torq is answering.`;
+    }
+    if (REDIRECT_STATUS.has(status)) {
+        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
+    }
+    if (status >= 300 && status < 400) {
+        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
+    }
+    const encoding = describeEncoding(answer, request.secrets);
+    return encoding === undefined
+        ? undefined
+        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${request.endpointSource} and the runner's proxy settings.`;
+}
 function parseJson(body) {
     try {
-        return JSON.parse(body);
+        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
+        return JSON.parse(body.replace(/^\uFEFF/, ''));
     }
     catch {
         return undefined;
@@ -31890,7 +32010,7 @@ function stringField(fields, name) {
     const value = fields[name];
     return typeof value === 'string' ? value : undefined;
 }
-function readToken(json, secrets) {
+function readToken(json, request) {
     const fields = isObject(json) ? json : {};
     const accessToken = fields['access_token'];
     if (typeof accessToken !== 'string' || accessToken === '') {
@@ -31903,11 +32023,19 @@ function readToken(json, secrets) {
         !BEARER_TOKEN.test(accessToken)) {
         throw new TokenRequestError(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`, { retryable: false });
     }
+    // Checked once the characters are known good, and never quoted: the token
+    // was not masked.
+    if (accessToken.length < MIN_TOKEN_LENGTH) {
+        throw new TokenRequestError(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${request.endpointSource}: something other than Torq may be answering.`, { retryable: false });
+    }
     const tokenType = fields['token_type'] ?? 'Bearer';
     if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
         // The refused token is cut out too: it was never masked.
         const shown = typeof tokenType === 'string'
-            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [...secrets, accessToken])
+            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
+                ...request.secrets,
+                accessToken
+            ])
             : undefined;
         throw new TokenRequestError(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`, { retryable: false });
     }
@@ -31954,6 +32082,23 @@ function describeBody(answer, secrets) {
     return shown === undefined
         ? 'an unexpected content type'
         : `content type ${shown.toLowerCase()}`;
+}
+/**
+ * The Content-Encoding of a body, if it has one other than identity, for a
+ * message: `Content-Encoding gzip`. Codings are names in any case, listed
+ * with commas.
+ */
+function describeEncoding(answer, secrets) {
+    const codings = (answer.contentEncoding ?? '')
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
+    if (answer.body === '' || codings.length === 0)
+        return undefined;
+    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected Content-Encoding'
+        : `Content-Encoding ${shown}`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -32236,7 +32381,7 @@ function openTunnel(proxy, target, url, secrets, signal) {
             const status = Number(res.statusCode);
             if (status < 200 || status > 299) {
                 socket.destroy();
-                reject(refusal(status, res.headers['proxy-authenticate'], proxy, target, secrets));
+                reject(tunnel_refusal(status, res.headers['proxy-authenticate'], proxy, target, secrets));
                 return;
             }
             // Bytes the proxy sent after its answer belong to the tunnel.
@@ -32255,7 +32400,7 @@ function openTunnel(proxy, target, url, secrets, signal) {
     });
 }
 /** What a proxy's answer other than 2xx to CONNECT means for the user. */
-function refusal(status, challenge, proxy, target, secrets) {
+function tunnel_refusal(status, challenge, proxy, target, secrets) {
     const at = `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
     if (status !== 407) {
         return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { retryable: status >= 500 });
@@ -32365,6 +32510,7 @@ function send(request) {
                     status: Number(res.statusCode),
                     contentType: res.headers['content-type'] ?? '',
                     retryAfter: res.headers['retry-after'],
+                    contentEncoding: res.headers['content-encoding'],
                     body: Buffer.concat(chunks).toString('utf8')
                 });
             });
@@ -32450,12 +32596,16 @@ async function obtainToken(settings, route, secrets, clock) {
 /** One line per retry: the attempt, why it failed, the wait, what is used up. */
 function retryLine(event) {
     const used = event.rateLimited
-        ? `HTTP 429 number ${event.count}; ${obtain_seconds(event.waitedMs)} s of the ${event.budgetMs / 1000} s of rate-limit-wait-seconds used`
+        ? `HTTP 429 number ${event.count}; ${seconds(event.waitedMs)} s of the ${event.budgetMs / 1000} s of rate-limit-wait-seconds used`
         : `retry ${event.retry} of ${event.retries}`;
-    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${obtain_seconds(event.waitMs)} s (${used}).`;
+    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} s (${used}).`;
 }
-function obtain_seconds(ms) {
-    return (ms / 1000).toFixed(1);
+/**
+ * Tenths of a second, rounded down: a line never says more of the budget is
+ * used than is, and its wait and time used agree.
+ */
+function seconds(ms) {
+    return (Math.floor(ms / 100) / 10).toFixed(1);
 }
 
 // EXTERNAL MODULE: external "node:crypto"

@@ -52,6 +52,10 @@ function retryLine(event: RetryEvent): string {
   return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} s (${used}).`
 }
 
+/**
+ * Tenths of a second, rounded down: a line never says more of the budget is
+ * used than is, and its wait and time used agree.
+ */
 function seconds(ms: number): string {
-  return (ms / 1000).toFixed(1)
+  return (Math.floor(ms / 100) / 10).toFixed(1)
 }

@@ -50,29 +50,6 @@ export function rateLimitSpreadMs(count: number, random: number): number {
   return Math.floor(least + (ceiling - least) * random)
 }
 
-/**
- * Parses a Retry-After header (RFC 9110 §10.2.3): delay-seconds or an
- * HTTP-date. Returns milliseconds from `now`, never negative, or undefined
- * for a missing or unreadable value.
- */
-export function parseRetryAfter(
-  header: string | undefined,
-  now: number
-): number | undefined {
-  const value = header?.trim() ?? ''
-  if (/^\d+$/.test(value)) {
-    return Number(value) * 1000
-  }
-  // HTTP-dates start with a weekday (IMF-fixdate, RFC 850 and asctime forms);
-  // requiring one keeps Date.parse from reading free text as a date. asctime
-  // names no zone but means GMT.
-  if (!/^[A-Za-z]{3,9},? /.test(value)) {
-    return undefined
-  }
-  const date = Date.parse(/ GMT$/.test(value) ? value : `${value} GMT`)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
 /** The limits a run of attempts keeps to. */
 export interface RetryPolicy {
   /** Extra attempts after the first, for transient failures. */
@@ -134,6 +111,8 @@ export function decide(
 /**
  * A 429 is waited out, Retry-After plus a spread growing with each one, for
  * as long as the time waited after 429s stays within the policy's budget.
+ * A wait is never cut below Retry-After plus the spread's floor: with less
+ * than that left, the jobs of a herd would come back in step, so it stops.
  */
 function decideRateLimited(
   error: TokenRequestError,
@@ -144,26 +123,37 @@ function decideRateLimited(
   const count = state.rateLimited + 1
   const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs
   const askedMs = error.retryAfterMs ?? 0
-  if (leftMs > 0 && askedMs <= leftMs) {
+  const floorMs = rateLimitSpreadMs(count, 0)
+  if (askedMs + floorMs <= leftMs) {
     return {
       retry: true,
       waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
       rateLimited: true
     }
   }
+  const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`
+  const left = `the ${secondsDown(leftMs)} s left of ${budget}`
   const why =
-    leftMs > 0
-      ? `the server asked to retry after ${seconds(askedMs)} s, more than the ${seconds(leftMs)} s left of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`
-      : `that is all of rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)} s)`
+    leftMs <= 0
+      ? `that is all of ${budget}`
+      : askedMs > leftMs
+        ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
+        : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`
   return {
     retry: false,
-    reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+    reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
   }
 }
 
-/** Milliseconds as seconds for a message: 120, 2.5, 0. */
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10)
+/**
+ * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
+ * never claims more was used or left than was, nor less asked than was.
+ */
+function secondsDown(ms: number): string {
+  return String(Math.floor(ms / 100) / 10)
+}
+function secondsUp(ms: number): string {
+  return String(Math.ceil(ms / 100) / 10)
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Answer {
   status: number
   contentType: string
   retryAfter: string | undefined
+  /** The body is passed on as it came, decoded by no one. */
+  contentEncoding: string | undefined
   body: string
 }
 
@@ -90,6 +92,7 @@ export function send(request: TokenRequest): Promise<Answer> {
             status: Number(res.statusCode),
             contentType: res.headers['content-type'] ?? '',
             retryAfter: res.headers['retry-after'],
+            contentEncoding: res.headers['content-encoding'],
             body: Buffer.concat(chunks).toString('utf8')
           })
         })

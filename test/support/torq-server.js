@@ -6,6 +6,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { randomUUID } from 'node:crypto'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { fixedWindow } from './herd.js'
 
 export const DEMO_CLIENT_ID = 'demo-client-id'
@@ -195,6 +196,12 @@ function json(res, status, body, headers = {}) {
   res.end(text)
 }
 
+const COMPRESS = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync
+}
+
 /** Scripted replies: faults and answers a real server might give. */
 export const replies = {
   /** @param {number} status @param {unknown} body @param {http.OutgoingHttpHeaders} [headers] @returns {Reply} */
@@ -222,6 +229,22 @@ export const replies = {
    */
   raw: (text) => (_req, res) => {
     res.socket?.end(text)
+  },
+
+  /**
+   * A JSON answer compressed as a server or proxy that ignores the request's
+   * Accept-Encoding would send it, named in Content-Encoding.
+   * @param {'gzip' | 'deflate' | 'br'} coding @param {number} status
+   * @param {unknown} body @returns {Reply}
+   */
+  encoded: (coding, status, body) => (_req, res) => {
+    const bytes = COMPRESS[coding](JSON.stringify(body))
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': coding,
+      'Content-Length': bytes.length
+    })
+    res.end(bytes)
   },
 
   /** Accepts the request and never answers. @returns {Reply} */
