@@ -4,8 +4,10 @@
 // the log (replayed with the runner's command rules, see readLog), the outputs,
 // the exported variables and the exit code.
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import {
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -53,6 +55,8 @@ export function node24() {
  * @property {string} [node] the Node binary; default: this process's
  * @property {string} [entry] the script; default: dist/index.js
  * @property {number} [killAfterMs] a hard stop, so a hanging action fails the test
+ * @property {string} [runnerTemp] the job's RUNNER_TEMP, kept after the run, for a step of a job (see job.js)
+ * @property {string[]} [masks] the masks earlier steps of the job registered
  */
 
 /**
@@ -73,8 +77,15 @@ export function node24() {
 /** @param {RunOptions} [options] @returns {Promise<RunResult>} */
 export async function runAction(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'torq-runner-'))
-  const outputFile = join(dir, 'output')
-  const envFile = join(dir, 'env')
+  // A step of a job has its own files under the job's RUNNER_TEMP, as the runner names them.
+  const files =
+    options.runnerTemp && join(options.runnerTemp, '_runner_file_commands')
+  if (files) mkdirSync(files, { recursive: true })
+  const step = randomUUID()
+  const outputFile = files
+    ? join(files, `set_output_${step}`)
+    : join(dir, 'output')
+  const envFile = files ? join(files, `set_env_${step}`) : join(dir, 'env')
   const logFile = join(dir, 'log')
   writeFileSync(outputFile, '')
   writeFileSync(envFile, '')
@@ -82,7 +93,7 @@ export async function runAction(options = {}) {
   /** @type {Record<string, string>} */
   const env = {
     ...inheritedEnvironment(),
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: options.runnerTemp ?? dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
     GITHUB_ACTIONS: 'true',
@@ -123,7 +134,7 @@ export async function runAction(options = {}) {
       log,
       outputs: readFileCommands(readFileSync(outputFile, 'utf8')),
       exported: readFileCommands(readFileSync(envFile, 'utf8')),
-      ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true')
+      ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true', options.masks)
     }
   } finally {
     closeSync(fd)
@@ -247,11 +258,12 @@ const SHOWN_AS = {
  * or CRLF): workflow commands in both syntaxes, `stop-commands` and its
  * resume token, masks from the line after their `add-mask` on, annotations,
  * debug lines only in debug mode. `shown` is what the runner prints as text.
- * @param {string} log @param {boolean} [debug]
+ * `earlier`: the masks of earlier steps of the job, which hide values from the start.
+ * @param {string} log @param {boolean} [debug] @param {string[]} [earlier]
  */
-export function readLog(log, debug = false) {
+export function readLog(log, debug = false, earlier = []) {
   /** @type {string[]} */
-  const masks = []
+  const masks = [...earlier]
   /** @type {string[]} */
   const errors = []
   /** @type {string[]} */
