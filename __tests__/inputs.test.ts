@@ -31,7 +31,9 @@ describe('readInputs', () => {
       envVar: 'TORQ_ACCESS_TOKEN',
       retries: 3,
       rateLimitWaitMs: 120_000,
-      timeoutMs: 30_000
+      timeoutMs: 30_000,
+      reuseToken: true,
+      minValiditySeconds: 600
     })
     expect(INPUT_DEFAULTS.region).toBe('us')
   })

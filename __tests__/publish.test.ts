@@ -58,6 +58,8 @@ describe('publishToken', () => {
       'set-output',
       'set-output',
       'set-output',
+      'set-output',
+      'set-output',
       'set-env'
     ])
     expect(result.reveals(token.accessToken)).toBe(false)

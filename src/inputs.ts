@@ -1,5 +1,6 @@
 import {
   INPUT_DEFAULTS,
+  MAX_MIN_VALIDITY_SECONDS,
   MAX_RATE_LIMIT_WAIT_SECONDS,
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
@@ -22,6 +23,10 @@ export interface Settings {
   /** How long HTTP 429 answers may be waited out in all; 0: they use `retries`. */
   rateLimitWaitMs: number
   timeoutMs: number
+  /** Whether a token kept from an earlier step of the job may be published again. */
+  reuseToken: boolean
+  /** How long a kept token must stay valid to be published again. */
+  minValiditySeconds: number
 }
 
 /** Reads one input by name; `core.getInput` in the action (it trims). */
@@ -110,6 +115,11 @@ export function readInputs(read: InputReader): Settings {
     problem
   )
   const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem)
+  const reuseToken = parseBoolean(value('reuse-token'), 'reuse-token', problem)
+  const minValiditySeconds = parseMinValidity(
+    value('min-validity-seconds'),
+    problem
+  )
 
   if (
     problems.length > 0 ||
@@ -120,7 +130,9 @@ export function readInputs(read: InputReader): Settings {
     envVar === undefined ||
     retries === undefined ||
     rateLimitWaitSeconds === undefined ||
-    timeoutSeconds === undefined
+    timeoutSeconds === undefined ||
+    reuseToken === undefined ||
+    minValiditySeconds === undefined
   ) {
     throw new InputError(problems)
   }
@@ -133,7 +145,9 @@ export function readInputs(read: InputReader): Settings {
     envVar,
     retries,
     rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-    timeoutMs: Math.round(timeoutSeconds * 1000)
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    reuseToken,
+    minValiditySeconds
   }
 }
 
@@ -257,5 +271,15 @@ function parseTimeout(raw: string, problem: Problem): number | undefined {
   }
   return problem(
     `Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`
+  )
+}
+
+function parseMinValidity(raw: string, problem: Problem): number | undefined {
+  const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN
+  if (seconds <= MAX_MIN_VALIDITY_SECONDS) {
+    return seconds
+  }
+  return problem(
+    `Input 'min-validity-seconds' must be a whole number from 0 to ${MAX_MIN_VALIDITY_SECONDS}: how many seconds a token from an earlier step of the job must stay valid to be used again.`
   )
 }

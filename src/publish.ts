@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { accessSync, constants, statSync } from 'node:fs'
+import { apiUrlFor } from './defaults.js'
 import { ActionError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
@@ -20,7 +21,11 @@ export function mask(value: string): void {
  * everything is worked out before the first write, so that either all of
  * them are written or, if anything fails, none.
  */
-export function publishToken(token: ObtainedToken, settings: Settings): void {
+export function publishToken(
+  token: ObtainedToken,
+  settings: Settings,
+  reused = false
+): void {
   const expiresAt =
     token.expiresIn === undefined
       ? ''
@@ -29,7 +34,9 @@ export function publishToken(token: ObtainedToken, settings: Settings): void {
     token: token.accessToken,
     'token-type': token.tokenType,
     'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
-    'expires-at': expiresAt
+    'expires-at': expiresAt,
+    reused: String(reused),
+    'api-url': apiUrlFor(settings.tokenUrl)
   }
   const where = settings.exportEnv
     ? ` and in $${settings.envVar} for the following steps of this job`
@@ -54,7 +61,9 @@ export function publishToken(token: ObtainedToken, settings: Settings): void {
     core.exportVariable(settings.envVar, token.accessToken)
   }
   core.info(
-    `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
+    reused
+      ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
+      : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
   )
 }
 
