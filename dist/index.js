@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1986);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8039);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1986:
+/***/ 8039:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31378,17 +31378,30 @@ const TOKEN_URLS = {
     us: 'https://auth.torq.io/v1/auth/token',
     eu: 'https://auth.eu.torq.io/v1/auth/token'
 };
+/** Torq's API host per region, as its developer documentation names them. */
+const API_URLS = {
+    us: 'https://api.torq.io',
+    eu: 'https://api.eu.torq.io'
+};
+/** The API host of one of Torq's own token URLs; '' for any other URL. */
+function apiUrlFor(tokenUrl) {
+    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
+    return region === undefined ? '' : API_URLS[region];
+}
 const INPUT_DEFAULTS = {
     region: 'us',
     'export-env': 'true',
     'env-var': 'TORQ_ACCESS_TOKEN',
     retries: '3',
     'rate-limit-wait-seconds': '120',
-    'timeout-seconds': '30'
+    'timeout-seconds': '30',
+    'reuse-token': 'true',
+    'min-validity-seconds': '600'
 };
 const MAX_RETRIES = 10;
 const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_MIN_VALIDITY_SECONDS = 3000;
 
 ;// CONCATENATED MODULE: ./src/outside-text.ts
 /**
@@ -31549,6 +31562,8 @@ function readInputs(read) {
     const retries = parseRetries(value('retries'), problem);
     const rateLimitWaitSeconds = parseRateLimitWait(value('rate-limit-wait-seconds'), problem);
     const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem);
+    const reuseToken = parseBoolean(value('reuse-token'), 'reuse-token', problem);
+    const minValiditySeconds = parseMinValidity(value('min-validity-seconds'), problem);
     if (problems.length > 0 ||
         clientId === undefined ||
         clientSecret === undefined ||
@@ -31557,7 +31572,9 @@ function readInputs(read) {
         envVar === undefined ||
         retries === undefined ||
         rateLimitWaitSeconds === undefined ||
-        timeoutSeconds === undefined) {
+        timeoutSeconds === undefined ||
+        reuseToken === undefined ||
+        minValiditySeconds === undefined) {
         throw new InputError(problems);
     }
     return {
@@ -31569,7 +31586,9 @@ function readInputs(read) {
         envVar,
         retries,
         rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-        timeoutMs: Math.round(timeoutSeconds * 1000)
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        reuseToken,
+        minValiditySeconds
     };
 }
 function credential(raw, name, problem) {
@@ -31652,6 +31671,133 @@ function parseTimeout(raw, problem) {
         return seconds;
     }
     return problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+}
+function parseMinValidity(raw, problem) {
+    const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (seconds <= MAX_MIN_VALIDITY_SECONDS) {
+        return seconds;
+    }
+    return problem(`Input 'min-validity-seconds' must be a whole number from 0 to ${MAX_MIN_VALIDITY_SECONDS}: how many seconds a token from an earlier step of the job must stay valid to be used again.`);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/job-state.ts
+
+
+
+/**
+ * The job's token state: one file in RUNNER_TEMP, which the runner empties at
+ * the start and end of every job. This module only moves its bytes, safely;
+ * reuse.ts decides what they mean. Every failure becomes a reason, never an
+ * error: without the state the action simply asks Torq.
+ */
+const STATE_FILE = 'torq-token-action.json';
+/** A few hundred bytes per identity; a larger file is not this action's. */
+const MAX_STATE_BYTES = 1024 * 1024;
+/** RUNNER_TEMP, if it is a writable directory; otherwise why reuse is off. */
+function stateDirectory(runnerTemp) {
+    if (runnerTemp === undefined || runnerTemp === '') {
+        return { reason: 'RUNNER_TEMP is not set' };
+    }
+    // A relative path would put the token in the workspace, next to the code.
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)) {
+        return { reason: 'RUNNER_TEMP is not an absolute path' };
+    }
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(runnerTemp, external_node_fs_namespaceObject.constants.W_OK);
+        if ((0,external_node_fs_namespaceObject.statSync)(runnerTemp).isDirectory())
+            return { dir: runnerTemp };
+    }
+    catch {
+        // Described below, the same way as a path that is not a directory.
+    }
+    return { reason: 'RUNNER_TEMP is not a writable directory' };
+}
+/**
+ * The state file's text, if it is a regular file of this user that no one
+ * else may read or write. `uid` is undefined where the system has none
+ * (Windows), which also has no such mode bits.
+ */
+function readState(dir, uid) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
+    try {
+        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (stat === undefined) {
+            return { reason: 'no earlier step of this job saved a token' };
+        }
+        const problem = statProblem(stat, uid);
+        if (problem !== undefined) {
+            return { reason: `the job state file ${problem}` };
+        }
+        // Not followed if it became a link since; not blocked if a pipe.
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        try {
+            return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+    catch (error) {
+        return { reason: `the job state file cannot be read (${code(error)})` };
+    }
+}
+function statProblem(stat, uid) {
+    if (stat.isSymbolicLink())
+        return 'is a symbolic link';
+    if (!stat.isFile())
+        return 'is not a regular file';
+    if (uid !== undefined) {
+        if (stat.uid !== uid)
+            return `belongs to uid ${stat.uid}, not ${uid}`;
+        const mode = stat.mode & 0o777;
+        if ((mode & 0o077) !== 0) {
+            return `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`;
+        }
+    }
+    if (stat.size > MAX_STATE_BYTES) {
+        return `is larger than ${MAX_STATE_BYTES} bytes`;
+    }
+    return undefined;
+}
+/**
+ * Replaces the state file whole: a new file only this user may read, created
+ * under a random name in the same directory, then renamed over the old one,
+ * so that a reader sees the old state or the new, never half of one.
+ * Returns why it failed, or undefined.
+ */
+function writeState(dir, text) {
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
+    }
+    catch (error) {
+        return code(error);
+    }
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
+        return undefined;
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+        return code(error);
+    }
+}
+/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
+function code(error) {
+    return String(error.code);
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -31949,6 +32095,206 @@ function describeBody(answer, secrets) {
     return shown === undefined
         ? 'an unexpected content type'
         : `content type ${shown.toLowerCase()}`;
+}
+
+;// CONCATENATED MODULE: ./src/reuse.ts
+
+
+/**
+ * Reuse of a token within one job, decided from the job state file's text
+ * (job-state.ts reads and writes it): an earlier step's token is published
+ * again while it stays valid long enough.
+ */
+const STATE_FORMAT = 'torq-token-action/job-state';
+const STATE_VERSION = 1;
+/** Shorter than any real token (Torq's are 36), as answer.ts refuses them. */
+const MIN_TOKEN_LENGTH = 16;
+const HEX_64 = /^[0-9a-f]{64}$/;
+/**
+ * One-way digests of client id, client secret and token URL (a JSON array,
+ * so no two triples encode alike): nothing the secret can be read back from.
+ */
+function identityOf(clientId, clientSecret, tokenUrl) {
+    const digest = (purpose) => (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        STATE_FORMAT,
+        purpose,
+        clientId,
+        clientSecret,
+        tokenUrl
+    ]))
+        .digest();
+    return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
+}
+/**
+ * The entry for a token, sealed with a key only the secret gives: a planted
+ * entry, whatever it holds, cannot pass for one this action wrote.
+ */
+function sealEntry(identity, kept) {
+    return { ...kept, mac: seal(identity, kept) };
+}
+function seal(identity, kept) {
+    return (0,external_node_crypto_.createHmac)('sha256', identity.key)
+        .update(JSON.stringify([
+        identity.fingerprint,
+        kept.token,
+        kept.expiresAt,
+        kept.tokenType
+    ]))
+        .digest('hex');
+}
+/**
+ * Whether the state file's text holds this identity's token, valid for at
+ * least `minValiditySeconds` more after `now`, and otherwise why not.
+ */
+function reuse_decide(text, identity, now, minValiditySeconds) {
+    const state = readEntries(text);
+    if ('reason' in state)
+        return state;
+    if (!Object.hasOwn(state.entries, identity.fingerprint)) {
+        return {
+            reason: 'no token was kept for this client id, client secret and token URL'
+        };
+    }
+    const entry = wellFormed(state.entries[identity.fingerprint]);
+    if (entry === undefined || entry.mac !== seal(identity, entry)) {
+        return {
+            reason: 'the kept token fails the checks of a fresh one or was not written by this action'
+        };
+    }
+    const left = Math.floor((entry.expiresAt - now) / 1000);
+    if (left < 1)
+        return { reason: 'the kept token has expired' };
+    if (left > MAX_EXPIRES_IN) {
+        return { reason: 'the kept token expires later than any token Torq issues' };
+    }
+    if (left < minValiditySeconds) {
+        return {
+            reason: `the kept token is valid for ${left} s more, less than min-validity-seconds (${minValiditySeconds})`
+        };
+    }
+    // publish.ts works out expires-at as sentAt + expiresIn: the original expiry.
+    return {
+        token: {
+            accessToken: entry.token,
+            tokenType: entry.tokenType,
+            expiresIn: left,
+            sentAt: entry.expiresAt - left * 1000
+        }
+    };
+}
+/**
+ * The state file's next text: `entry` for its identity, and every other
+ * identity's well-formed entry that has not expired by `now`.
+ */
+function nextState(text, fingerprint, entry, now) {
+    const state = readEntries(text);
+    const entries = {};
+    for (const [key, value] of Object.entries('reason' in state ? {} : state.entries)) {
+        const other = HEX_64.test(key) ? wellFormed(value) : undefined;
+        if (other !== undefined && other.expiresAt > now)
+            entries[key] = other;
+    }
+    entries[fingerprint] = entry;
+    return JSON.stringify({
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        entries
+    });
+}
+function readEntries(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { reason: 'the job state file is not JSON' };
+    }
+    return reuse_isObject(json) &&
+        json['format'] === STATE_FORMAT &&
+        json['version'] === STATE_VERSION &&
+        reuse_isObject(json['entries'])
+        ? { entries: json['entries'] }
+        : { reason: "the job state file is not in this action's format" };
+}
+/** An entry whose token passes the checks a fresh token must pass. */
+function wellFormed(value) {
+    if (!reuse_isObject(value))
+        return undefined;
+    const { token, expiresAt, tokenType, mac } = value;
+    return typeof token === 'string' &&
+        token.length >= MIN_TOKEN_LENGTH &&
+        token.length <= MAX_TOKEN_LENGTH &&
+        BEARER_TOKEN.test(token) &&
+        typeof tokenType === 'string' &&
+        tokenType.toLowerCase() === 'bearer' &&
+        Number.isSafeInteger(expiresAt) &&
+        typeof mac === 'string'
+        ? { token, expiresAt: expiresAt, tokenType, mac }
+        : undefined;
+}
+function reuse_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/job-token.ts
+
+
+
+/**
+ * The job state of this run's identity, or undefined when reuse is off (a
+ * debug line says why): then the token is neither looked up nor kept.
+ */
+function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const where = settings.reuseToken
+        ? stateDirectory(runnerTemp)
+        : { reason: 'reuse-token is false' };
+    if ('reason' in where) {
+        core_debug(`Token reuse is off: ${where.reason}.`);
+        return undefined;
+    }
+    return {
+        dir: where.dir,
+        identity: identityOf(settings.clientId, settings.clientSecret, settings.tokenUrl.href),
+        uid,
+        now,
+        minValiditySeconds: settings.minValiditySeconds
+    };
+}
+/** An earlier step's token to publish again, or undefined (a debug line says why). */
+function earlierToken(job) {
+    const read = readState(job.dir, job.uid);
+    const decision = 'reason' in read
+        ? read
+        : reuse_decide(read.text, job.identity, job.now(), job.minValiditySeconds);
+    if ('token' in decision)
+        return decision.token;
+    core_debug(`No token of an earlier step reused: ${decision.reason}.`);
+    return undefined;
+}
+/**
+ * Keeps a fresh token, once published, for later steps. Never fails the
+ * step: a state that cannot be written is a debug line.
+ */
+function keepToken(job, token) {
+    if (token.expiresIn === undefined) {
+        core_debug('The token is not kept for later steps: its lifetime is unknown.');
+        return;
+    }
+    if (token.expiresIn < job.minValiditySeconds) {
+        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
+    }
+    const read = readState(job.dir, job.uid);
+    const entry = sealEntry(job.identity, {
+        token: token.accessToken,
+        // As publish.ts works out expires-at.
+        expiresAt: token.sentAt + token.expiresIn * 1000,
+        tokenType: token.tokenType
+    });
+    const failure = writeState(job.dir, nextState('text' in read ? read.text : '', job.identity.fingerprint, entry, job.now()));
+    if (failure !== undefined) {
+        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+    }
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -32453,9 +32799,8 @@ function obtain_seconds(ms) {
     return (ms / 1000).toFixed(1);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/publish.ts
+
 
 
 
@@ -32475,7 +32820,7 @@ function mask(value) {
  * everything is worked out before the first write, so that either all of
  * them are written or, if anything fails, none.
  */
-function publishToken(token, settings) {
+function publishToken(token, settings, reused = false) {
     const expiresAt = token.expiresIn === undefined
         ? ''
         : new Date(token.sentAt + token.expiresIn * 1000).toISOString();
@@ -32483,7 +32828,9 @@ function publishToken(token, settings) {
         token: token.accessToken,
         'token-type': token.tokenType,
         'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
-        'expires-at': expiresAt
+        'expires-at': expiresAt,
+        reused: String(reused),
+        'api-url': apiUrlFor(settings.tokenUrl)
     };
     const where = settings.exportEnv
         ? ` and in $${settings.envVar} for the following steps of this job`
@@ -32504,7 +32851,9 @@ function publishToken(token, settings) {
     if (settings.exportEnv) {
         exportVariable(settings.envVar, token.accessToken);
     }
-    info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
+    info(reused
+        ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
+        : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
 }
 /**
  * The runner's file for outputs or variables must be a writable file before
@@ -32536,6 +32885,7 @@ function assertWritable(variable) {
 
 
 
+
 /** The action: read inputs, get a token, publish it. */
 async function run(clock = systemClock) {
     // Masked before anything else can print, even a message about bad input,
@@ -32549,6 +32899,12 @@ async function run(clock = systemClock) {
         mask(form);
     try {
         const settings = readInputs((name) => getInput(name));
+        const job = jobToken(settings, clock.now);
+        const earlier = job && earlierToken(job);
+        if (earlier) {
+            publishToken(earlier, settings, true);
+            return;
+        }
         const route = decideRoute(settings.tokenUrl);
         const line = describeRoute(route, secrets);
         if (route.ignoredProxy)
@@ -32557,6 +32913,8 @@ async function run(clock = systemClock) {
             info(line);
         const token = await obtainToken(settings, route, secrets, clock);
         publishToken(token, settings);
+        if (job)
+            keepToken(job, token);
     }
     catch (error) {
         fail(error, secrets);
