@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -162,5 +163,22 @@ describe('writeState', () => {
     expect(readdirSync(dir)).toEqual([STATE_FILE])
     expect(writeState(join(dir, 'missing'), 'text')).toBe('ENOENT')
     expect(readdirSync(dir)).toEqual([STATE_FILE])
+  })
+})
+
+describe('open files', () => {
+  it('are all closed again, whether reading or writing succeeds or not', () => {
+    // Only Linux lists a process's open files here.
+    if (!existsSync('/proc/self/fd')) return
+    const open = () => readdirSync('/proc/self/fd').length
+    const before = open()
+    for (let i = 0; i < 20; i++) {
+      expect(writeState(dir, '{}')).toBeUndefined()
+      expect(readState(dir, UID)).toEqual({ text: '{}' })
+    }
+    rmSync(path)
+    mkdirSync(path)
+    for (let i = 0; i < 20; i++) expect(writeState(dir, '{}')).toBe('EISDIR')
+    expect(open()).toBe(before)
   })
 })

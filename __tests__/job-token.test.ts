@@ -121,6 +121,21 @@ describe('jobToken', () => {
     expect(state.now()).toBe(42)
     expect(jobToken(SETTINGS, () => now, dir)?.uid).toBe(process.getuid?.())
   })
+
+  it('has no uid where the system has none (Windows)', () => {
+    const getuid = Object.getOwnPropertyDescriptor(process, 'getuid')
+    Object.defineProperty(process, 'getuid', {
+      value: undefined,
+      configurable: true
+    })
+    try {
+      expect(jobToken(SETTINGS, () => now, dir)).toMatchObject({
+        uid: undefined
+      })
+    } finally {
+      if (getuid) Object.defineProperty(process, 'getuid', getuid)
+    }
+  })
 })
 
 describe('earlierToken and keepToken', () => {
@@ -146,6 +161,11 @@ describe('earlierToken and keepToken', () => {
     const path = join(dir, STATE_FILE)
     expect(statSync(path).mode & 0o777).toBe(0o600)
     const text = readFileSync(path, 'utf8')
+    // Pinned: steps of one job may run different versions of the action.
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'torq-token-action/job-state',
+      version: 1
+    })
     const folded = text.toLowerCase()
     const forms = secretForms(SETTINGS.clientId, SETTINGS.clientSecret)
     expect(forms.length).toBeGreaterThan(5)

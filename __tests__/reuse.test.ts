@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { MAX_EXPIRES_IN, MAX_TOKEN_LENGTH } from '../src/answer.js'
 import {
   decide,
@@ -43,6 +44,25 @@ function sealed(changes: Partial<Kept>): Entry {
 }
 
 describe('identityOf', () => {
+  it('digests a JSON array of format, purpose, id, secret and URL with SHA-256', () => {
+    // Pinned: steps of one job may run different versions of the action.
+    const digest = (purpose: string) =>
+      createHash('sha256')
+        .update(
+          JSON.stringify([
+            STATE_FORMAT,
+            purpose,
+            'client-a',
+            'secret-a',
+            URL_US
+          ])
+        )
+        .digest('hex')
+    expect(STATE_FORMAT).toBe('torq-token-action/job-state')
+    expect(A.fingerprint).toBe(digest('id'))
+    expect(A.key.toString('hex')).toBe(digest('mac'))
+  })
+
   it('gives one fingerprint per client id, secret and token URL', () => {
     expect(A.fingerprint).toMatch(/^[0-9a-f]{64}$/)
     expect(identityOf('client-a', 'secret-a', URL_US)).toEqual(A)
@@ -123,6 +143,8 @@ describe('decide', () => {
 
   it.each([
     ['no object', 'token'],
+    ['null', null],
+    ['a number', 42],
     ['an array', [TOKEN]],
     ['a token of 15 characters', sealed({ token: 'a'.repeat(15) })],
     ['a token too long', sealed({ token: 'a'.repeat(MAX_TOKEN_LENGTH + 1) })],

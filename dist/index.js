@@ -31791,7 +31791,12 @@ function writeState(dir, text) {
         return undefined;
     }
     catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+        try {
+            (0,external_node_fs_namespaceObject.rmSync)(temp);
+        }
+        catch {
+            // Already gone: nothing is left behind.
+        }
         return code(error);
     }
 }

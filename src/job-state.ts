@@ -119,7 +119,11 @@ export function writeState(dir: string, text: string): string | undefined {
     renameSync(temp, join(dir, STATE_FILE))
     return undefined
   } catch (error) {
-    rmSync(temp, { force: true })
+    try {
+      rmSync(temp)
+    } catch {
+      // Already gone: nothing is left behind.
+    }
     return code(error)
   }
 }
