@@ -63,7 +63,9 @@ describe.each(runtimes)('dist/index.js under %s', (_name, node) => {
       'expires-in': '3600',
       'expires-at': expect.stringMatching(
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
-      )
+      ),
+      reused: 'false',
+      'api-url': ''
     })
     const expiresAt = Date.parse(result.outputs['expires-at'] ?? '')
     expect(Math.abs(expiresAt - (Date.now() + 3600_000))).toBeLessThan(60_000)

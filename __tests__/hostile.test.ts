@@ -153,7 +153,9 @@ describe('the action against a hostile token server', () => {
         token: TOKEN,
         'token-type': 'Bearer',
         'expires-in': '',
-        'expires-at': ''
+        'expires-at': '',
+        reused: 'false',
+        'api-url': ''
       })
       expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: TOKEN })
       expect(result.warnings).toEqual([

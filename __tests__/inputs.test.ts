@@ -41,7 +41,9 @@ describe('readInputs', () => {
       rateLimitWaitMs: 120_000,
       timeoutMs: 30_000,
       outputFile: '/runner/output',
-      envFile: '/runner/env'
+      envFile: '/runner/env',
+      reuseToken: true,
+      minValiditySeconds: 600
     })
     expect(INPUT_DEFAULTS.region).toBe('us')
   })

@@ -33,7 +33,9 @@ describe('run', () => {
       token,
       'token-type': 'Bearer',
       'expires-in': '3600',
-      'expires-at': '2026-11-28T17:00:00.000Z'
+      'expires-at': '2026-11-28T17:00:00.000Z',
+      reused: 'false',
+      'api-url': ''
     })
     expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token })
     expect(result.masks).toEqual([
@@ -74,7 +76,9 @@ describe('run', () => {
     expect(result.masks).toEqual(
       expect.arrayContaining([password, encodeURIComponent(password)])
     )
-    const lines = result.log.split('\n')
+    const lines = result.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::debug::'))
     const masked = lines.findIndex((line) => !line.startsWith('::add-mask::'))
     expect(masked).toBe(result.masks.length - 1)
     expect(lines.slice(masked, masked + 2)).toEqual([
@@ -127,7 +131,9 @@ describe('run', () => {
       token: 'tok-no-expiry-0123456789',
       'token-type': 'Bearer',
       'expires-in': '',
-      'expires-at': ''
+      'expires-at': '',
+      reused: 'false',
+      'api-url': ''
     })
     expect(result.warnings).toEqual([
       expect.stringContaining('no usable expires_in')

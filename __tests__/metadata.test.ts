@@ -37,13 +37,17 @@ describe('action.yml', () => {
       'env-var',
       'retries',
       'rate-limit-wait-seconds',
-      'timeout-seconds'
+      'timeout-seconds',
+      'reuse-token',
+      'min-validity-seconds'
     ])
     expect(Object.keys(action.outputs)).toEqual([
       'token',
       'token-type',
       'expires-in',
-      'expires-at'
+      'expires-at',
+      'reused',
+      'api-url'
     ])
     for (const spec of [
       ...Object.values(action.inputs),

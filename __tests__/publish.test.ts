@@ -35,7 +35,9 @@ describe('publishToken', () => {
       token: token.accessToken,
       'token-type': 'Bearer',
       'expires-in': '3600',
-      'expires-at': '2026-11-28T17:00:00.000Z'
+      'expires-at': '2026-11-28T17:00:00.000Z',
+      reused: 'false',
+      'api-url': ''
     })
     expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token.accessToken })
     expect(inProcess).toBe(token.accessToken)
@@ -51,7 +53,7 @@ describe('publishToken', () => {
     writeFileSync(settings.outputFile, 'EARLIER=1\n')
     let thrown: unknown
     try {
-      publishToken(token, settings, {
+      publishToken(token, settings, false, {
         ...nodeFileOps,
         append(path, text) {
           if (path === settings.envFile) {

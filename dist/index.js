@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1976);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3841);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1976:
+/***/ 3841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31378,17 +31378,30 @@ const TOKEN_URLS = {
     us: 'https://auth.torq.io/v1/auth/token',
     eu: 'https://auth.eu.torq.io/v1/auth/token'
 };
+/** Torq's API host per region, as its developer documentation names them. */
+const API_URLS = {
+    us: 'https://api.torq.io',
+    eu: 'https://api.eu.torq.io'
+};
+/** The API host of one of Torq's own token URLs; '' for any other URL. */
+function apiUrlFor(tokenUrl) {
+    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
+    return region === undefined ? '' : API_URLS[region];
+}
 const INPUT_DEFAULTS = {
     region: 'us',
     'export-env': 'true',
     'env-var': 'TORQ_ACCESS_TOKEN',
     retries: '3',
     'rate-limit-wait-seconds': '120',
-    'timeout-seconds': '30'
+    'timeout-seconds': '30',
+    'reuse-token': 'true',
+    'min-validity-seconds': '600'
 };
 const MAX_RETRIES = 10;
 const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_MIN_VALIDITY_SECONDS = 3000;
 
 ;// CONCATENATED MODULE: ./src/outside-text.ts
 /**
@@ -31530,6 +31543,8 @@ function readInputs(read, env) {
     const envFile = exportEnv
         ? runnerFile(env, 'GITHUB_ENV', 'the token cannot be exported', ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.', problem)
         : (env['GITHUB_ENV'] ?? '');
+    const reuseToken = parseBoolean(value('reuse-token'), 'reuse-token', problem);
+    const minValiditySeconds = parseMinValidity(value('min-validity-seconds'), problem);
     if (problems.length > 0 ||
         clientId === undefined ||
         clientSecret === undefined ||
@@ -31540,7 +31555,9 @@ function readInputs(read, env) {
         rateLimitWaitSeconds === undefined ||
         timeoutSeconds === undefined ||
         outputFile === undefined ||
-        envFile === undefined) {
+        envFile === undefined ||
+        reuseToken === undefined ||
+        minValiditySeconds === undefined) {
         throw new InputError(problems);
     }
     return {
@@ -31554,7 +31571,9 @@ function readInputs(read, env) {
         rateLimitWaitMs: rateLimitWaitSeconds * 1000,
         timeoutMs: Math.round(timeoutSeconds * 1000),
         outputFile,
-        envFile
+        envFile,
+        reuseToken,
+        minValiditySeconds
     };
 }
 /**
@@ -31658,163 +31677,137 @@ function parseTimeout(raw, problem) {
     }
     return problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
 }
+function parseMinValidity(raw, problem) {
+    const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (seconds <= MAX_MIN_VALIDITY_SECONDS) {
+        return seconds;
+    }
+    return problem(`Input 'min-validity-seconds' must be a whole number from 0 to ${MAX_MIN_VALIDITY_SECONDS}: how many seconds a token from an earlier step of the job must stay valid to be used again.`);
+}
 
-;// CONCATENATED MODULE: ./src/retry.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/job-state.ts
 
-/** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 10_000;
-/** A Retry-After longer than this fails the step instead of stalling it. */
-const MAX_RETRY_AFTER_MS = 60_000;
-/** Spread added on top of a Retry-After, so clients do not return in step. */
-const RETRY_AFTER_JITTER_MS = 500;
+
+
 /**
- * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
- * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
- * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
- * spread over the following seconds, not in step, and a floor of 30% keeps
- * jobs from coming back at once to a limit that has not reset.
+ * The job's token state: one file in RUNNER_TEMP, which the runner empties at
+ * the start and end of every job. This module only moves its bytes, safely;
+ * reuse.ts decides what they mean. Every failure becomes a reason, never an
+ * error: without the state the action simply asks Torq.
  */
-const RATE_LIMIT_SPREAD_BASE_MS = 2000;
-const RATE_LIMIT_SPREAD_CAP_MS = 6000;
-const RATE_LIMIT_SPREAD_FLOOR = 0.3;
-const systemClock = {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-};
-/** Wait before retry number `retry` (1 for the first retry) without a hint. */
-function backoffMs(retry, random) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1));
-    return Math.floor(random * ceiling);
-}
-/** The spread added to the wait after the `count`-th 429 (1 for the first). */
-function rateLimitSpreadMs(count, random) {
-    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
-    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
-    return Math.floor(least + (ceiling - least) * random);
-}
-function decide(error, state, policy, random) {
-    if (!(error instanceof TokenRequestError) || !error.retryable) {
-        return { retry: false };
+const STATE_FILE = 'torq-token-action.json';
+/** A few hundred bytes per identity; a larger file is not this action's. */
+const MAX_STATE_BYTES = 1024 * 1024;
+/** RUNNER_TEMP, if it is a writable directory; otherwise why reuse is off. */
+function stateDirectory(runnerTemp) {
+    if (runnerTemp === undefined || runnerTemp === '') {
+        return { reason: 'RUNNER_TEMP is not set' };
     }
-    if (error.status === 429 && policy.rateLimitWaitMs > 0) {
-        return decideRateLimited(error, state, policy, random);
+    // A relative path would put the token in the workspace, next to the code.
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)) {
+        return { reason: 'RUNNER_TEMP is not an absolute path' };
     }
-    const retry = state.retried + 1;
-    if (retry > policy.retries) {
-        return { retry: false };
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(runnerTemp, external_node_fs_namespaceObject.constants.W_OK);
+        if ((0,external_node_fs_namespaceObject.statSync)(runnerTemp).isDirectory())
+            return { dir: runnerTemp };
     }
-    if (error.retryAfterMs === undefined) {
-        return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
+    catch {
+        // Described below, the same way as a path that is not a directory.
     }
-    if (error.retryAfterMs > MAX_RETRY_AFTER_MS) {
-        return {
-            retry: false,
-            reason: `The server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this action waits; not retrying. Run the workflow again later.`
-        };
-    }
-    return {
-        retry: true,
-        waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
-        rateLimited: false
-    };
+    return { reason: 'RUNNER_TEMP is not a writable directory' };
 }
 /**
- * A 429 is waited out, Retry-After plus a spread growing with each one, for
- * as long as the time waited after 429s stays within the policy's budget.
- * A wait is never cut below Retry-After plus the spread's floor: with less
- * than that left, the jobs of a herd would come back in step, so it stops.
+ * The state file's text, if it is a regular file of this user that no one
+ * else may read or write. `uid` is undefined where the system has none
+ * (Windows), which also has no such mode bits.
  */
-function decideRateLimited(error, state, policy, random) {
-    const count = state.rateLimited + 1;
-    const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
-    const askedMs = error.retryAfterMs ?? 0;
-    const floorMs = rateLimitSpreadMs(count, 0);
-    if (askedMs + floorMs <= leftMs) {
-        return {
-            retry: true,
-            waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
-            rateLimited: true
-        };
-    }
-    const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`;
-    const left = `the ${secondsDown(leftMs)} s left of ${budget}`;
-    const why = leftMs <= 0
-        ? `that is all of ${budget}`
-        : askedMs > leftMs
-            ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
-            : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`;
-    return {
-        retry: false,
-        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
-    };
-}
-/**
- * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
- * never claims more was used or left than was, nor less asked than was.
- */
-function secondsDown(ms) {
-    return String(Math.floor(ms / 100) / 10);
-}
-function secondsUp(ms) {
-    return String(Math.ceil(ms / 100) / 10);
-}
-/**
- * Runs `attempt` until it succeeds, fails for good, or the policy's limits
- * are reached. The error thrown is the last attempt's, its message extended
- * with why it was not retried and how many attempts were made.
- */
-async function withRetries(attempt, policy, clock, log) {
-    const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
-    for (let n = 1;; n++) {
+function readState(dir, uid) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
+    try {
+        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (stat === undefined) {
+            return { reason: 'no earlier step of this job saved a token' };
+        }
+        const problem = statProblem(stat, uid);
+        if (problem !== undefined) {
+            return { reason: `the job state file ${problem}` };
+        }
+        // Not followed if it became a link since; not blocked if a pipe.
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
         try {
-            return await attempt(n);
+            return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
         }
-        catch (error) {
-            const decision = decide(error, state, policy, clock.random());
-            if (!decision.retry) {
-                throw finalError(error, n, decision.reason);
-            }
-            const failed = {
-                attempt: n,
-                reason: error.message,
-                waitMs: decision.waitMs
-            };
-            if (decision.rateLimited) {
-                state.rateLimited++;
-                state.rateLimitWaitedMs += decision.waitMs;
-                log.retrying({
-                    ...failed,
-                    rateLimited: true,
-                    count: state.rateLimited,
-                    waitedMs: state.rateLimitWaitedMs,
-                    budgetMs: policy.rateLimitWaitMs
-                });
-            }
-            else {
-                state.retried++;
-                log.retrying({
-                    ...failed,
-                    rateLimited: false,
-                    retry: state.retried,
-                    retries: policy.retries
-                });
-            }
-            await clock.sleep(decision.waitMs);
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
+    }
+    catch (error) {
+        return { reason: `the job state file cannot be read (${code(error)})` };
     }
 }
-function finalError(error, attempts, reason) {
-    if (!(error instanceof TokenRequestError)) {
-        return error;
+function statProblem(stat, uid) {
+    if (stat.isSymbolicLink())
+        return 'is a symbolic link';
+    if (!stat.isFile())
+        return 'is not a regular file';
+    if (uid !== undefined) {
+        if (stat.uid !== uid)
+            return `belongs to uid ${stat.uid}, not ${uid}`;
+        const mode = stat.mode & 0o777;
+        if ((mode & 0o077) !== 0) {
+            return `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`;
+        }
     }
-    const parts = [error.message];
-    if (reason)
-        parts.push(reason);
-    if (attempts > 1)
-        parts.push(`(${attempts} attempts made)`);
-    return new TokenRequestError(parts.join(' '), { retryable: false });
+    if (stat.size > MAX_STATE_BYTES) {
+        return `is larger than ${MAX_STATE_BYTES} bytes`;
+    }
+    return undefined;
+}
+/**
+ * Replaces the state file whole: a new file only this user may read, created
+ * under a random name in the same directory, then renamed over the old one,
+ * so that a reader sees the old state or the new, never half of one.
+ * Returns why it failed, or undefined.
+ */
+function writeState(dir, text) {
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
+    }
+    catch (error) {
+        return code(error);
+    }
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
+        return undefined;
+    }
+    catch (error) {
+        try {
+            (0,external_node_fs_namespaceObject.rmSync)(temp);
+        }
+        catch {
+            // Already gone: nothing is left behind.
+        }
+        return code(error);
+    }
+}
+/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
+function code(error) {
+    return String(error.code);
 }
 
 ;// CONCATENATED MODULE: ./src/retry-after.ts
@@ -32099,6 +32092,362 @@ function describeEncoding(answer, secrets) {
     return shown === undefined
         ? 'an unexpected Content-Encoding'
         : `Content-Encoding ${shown}`;
+}
+
+;// CONCATENATED MODULE: ./src/reuse.ts
+
+
+/**
+ * Reuse of a token within one job, decided from the job state file's text
+ * (job-state.ts reads and writes it): an earlier step's token is published
+ * again while it stays valid long enough.
+ */
+const STATE_FORMAT = 'torq-token-action/job-state';
+const STATE_VERSION = 1;
+const HEX_64 = /^[0-9a-f]{64}$/;
+/**
+ * One-way digests of client id, client secret and token URL (a JSON array,
+ * so no two triples encode alike): nothing the secret can be read back from.
+ */
+function identityOf(clientId, clientSecret, tokenUrl) {
+    const digest = (purpose) => (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        STATE_FORMAT,
+        purpose,
+        clientId,
+        clientSecret,
+        tokenUrl
+    ]))
+        .digest();
+    return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
+}
+/**
+ * The entry for a token, sealed with a key only the secret gives: a planted
+ * entry, whatever it holds, cannot pass for one this action wrote.
+ */
+function sealEntry(identity, kept) {
+    return { ...kept, mac: seal(identity, kept) };
+}
+function seal(identity, kept) {
+    return (0,external_node_crypto_.createHmac)('sha256', identity.key)
+        .update(JSON.stringify([
+        identity.fingerprint,
+        kept.token,
+        kept.expiresAt,
+        kept.tokenType
+    ]))
+        .digest('hex');
+}
+/**
+ * Whether the state file's text holds this identity's token, valid for at
+ * least `minValiditySeconds` more after `now`, and otherwise why not.
+ */
+function decide(text, identity, now, minValiditySeconds) {
+    const state = readEntries(text);
+    if ('reason' in state)
+        return state;
+    if (!Object.hasOwn(state.entries, identity.fingerprint)) {
+        return {
+            reason: 'no token was kept for this client id, client secret and token URL'
+        };
+    }
+    const entry = wellFormed(state.entries[identity.fingerprint]);
+    if (entry === undefined || entry.mac !== seal(identity, entry)) {
+        return {
+            reason: 'the kept token fails the checks of a fresh one or was not written by this action'
+        };
+    }
+    const left = Math.floor((entry.expiresAt - now) / 1000);
+    if (left < 1)
+        return { reason: 'the kept token has expired' };
+    if (left > MAX_EXPIRES_IN) {
+        return { reason: 'the kept token expires later than any token Torq issues' };
+    }
+    if (left < minValiditySeconds) {
+        return {
+            reason: `the kept token is valid for ${left} s more, less than min-validity-seconds (${minValiditySeconds})`
+        };
+    }
+    // publish.ts works out expires-at as sentAt + expiresIn: the original expiry.
+    return {
+        token: {
+            accessToken: entry.token,
+            tokenType: entry.tokenType,
+            expiresIn: left,
+            sentAt: entry.expiresAt - left * 1000
+        }
+    };
+}
+/**
+ * The state file's next text: `entry` for its identity, and every other
+ * identity's well-formed entry that has not expired by `now`.
+ */
+function nextState(text, fingerprint, entry, now) {
+    const state = readEntries(text);
+    const entries = {};
+    for (const [key, value] of Object.entries('reason' in state ? {} : state.entries)) {
+        const other = HEX_64.test(key) ? wellFormed(value) : undefined;
+        if (other !== undefined && other.expiresAt > now)
+            entries[key] = other;
+    }
+    entries[fingerprint] = entry;
+    return JSON.stringify({
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        entries
+    });
+}
+function readEntries(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { reason: 'the job state file is not JSON' };
+    }
+    return reuse_isObject(json) &&
+        json['format'] === STATE_FORMAT &&
+        json['version'] === STATE_VERSION &&
+        reuse_isObject(json['entries'])
+        ? { entries: json['entries'] }
+        : { reason: "the job state file is not in this action's format" };
+}
+/** An entry whose token passes the checks a fresh token must pass. */
+function wellFormed(value) {
+    if (!reuse_isObject(value))
+        return undefined;
+    const { token, expiresAt, tokenType, mac } = value;
+    return typeof token === 'string' &&
+        token.length >= MIN_TOKEN_LENGTH &&
+        token.length <= MAX_TOKEN_LENGTH &&
+        BEARER_TOKEN.test(token) &&
+        typeof tokenType === 'string' &&
+        tokenType.toLowerCase() === 'bearer' &&
+        Number.isSafeInteger(expiresAt) &&
+        typeof mac === 'string'
+        ? { token, expiresAt: expiresAt, tokenType, mac }
+        : undefined;
+}
+function reuse_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/job-token.ts
+
+
+
+/**
+ * The job state of this run's identity, or undefined when reuse is off (a
+ * debug line says why): then the token is neither looked up nor kept.
+ */
+function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const where = settings.reuseToken
+        ? stateDirectory(runnerTemp)
+        : { reason: 'reuse-token is false' };
+    if ('reason' in where) {
+        core_debug(`Token reuse is off: ${where.reason}.`);
+        return undefined;
+    }
+    return {
+        dir: where.dir,
+        identity: identityOf(settings.clientId, settings.clientSecret, settings.tokenUrl.href),
+        uid,
+        now,
+        minValiditySeconds: settings.minValiditySeconds
+    };
+}
+/** An earlier step's token to publish again, or undefined (a debug line says why). */
+function earlierToken(job) {
+    const read = readState(job.dir, job.uid);
+    const decision = 'reason' in read
+        ? read
+        : decide(read.text, job.identity, job.now(), job.minValiditySeconds);
+    if ('token' in decision)
+        return decision.token;
+    core_debug(`No token of an earlier step reused: ${decision.reason}.`);
+    return undefined;
+}
+/**
+ * Keeps a fresh token, once published, for later steps. Never fails the
+ * step: a state that cannot be written is a debug line.
+ */
+function keepToken(job, token) {
+    if (token.expiresIn === undefined) {
+        core_debug('The token is not kept for later steps: its lifetime is unknown.');
+        return;
+    }
+    if (token.expiresIn < job.minValiditySeconds) {
+        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
+    }
+    const read = readState(job.dir, job.uid);
+    const entry = sealEntry(job.identity, {
+        token: token.accessToken,
+        // As publish.ts works out expires-at.
+        expiresAt: token.sentAt + token.expiresIn * 1000,
+        tokenType: token.tokenType
+    });
+    const failure = writeState(job.dir, nextState('text' in read ? read.text : '', job.identity.fingerprint, entry, job.now()));
+    if (failure !== undefined) {
+        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+
+/** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 10_000;
+/** A Retry-After longer than this fails the step instead of stalling it. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** Spread added on top of a Retry-After, so clients do not return in step. */
+const RETRY_AFTER_JITTER_MS = 500;
+/**
+ * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
+ * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
+ * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
+ * spread over the following seconds, not in step, and a floor of 30% keeps
+ * jobs from coming back at once to a limit that has not reset.
+ */
+const RATE_LIMIT_SPREAD_BASE_MS = 2000;
+const RATE_LIMIT_SPREAD_CAP_MS = 6000;
+const RATE_LIMIT_SPREAD_FLOOR = 0.3;
+const systemClock = {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+/** Wait before retry number `retry` (1 for the first retry) without a hint. */
+function backoffMs(retry, random) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1));
+    return Math.floor(random * ceiling);
+}
+/** The spread added to the wait after the `count`-th 429 (1 for the first). */
+function rateLimitSpreadMs(count, random) {
+    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
+    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
+    return Math.floor(least + (ceiling - least) * random);
+}
+function retry_decide(error, state, policy, random) {
+    if (!(error instanceof TokenRequestError) || !error.retryable) {
+        return { retry: false };
+    }
+    if (error.status === 429 && policy.rateLimitWaitMs > 0) {
+        return decideRateLimited(error, state, policy, random);
+    }
+    const retry = state.retried + 1;
+    if (retry > policy.retries) {
+        return { retry: false };
+    }
+    if (error.retryAfterMs === undefined) {
+        return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
+    }
+    if (error.retryAfterMs > MAX_RETRY_AFTER_MS) {
+        return {
+            retry: false,
+            reason: `The server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this action waits; not retrying. Run the workflow again later.`
+        };
+    }
+    return {
+        retry: true,
+        waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
+        rateLimited: false
+    };
+}
+/**
+ * A 429 is waited out, Retry-After plus a spread growing with each one, for
+ * as long as the time waited after 429s stays within the policy's budget.
+ * A wait is never cut below Retry-After plus the spread's floor: with less
+ * than that left, the jobs of a herd would come back in step, so it stops.
+ */
+function decideRateLimited(error, state, policy, random) {
+    const count = state.rateLimited + 1;
+    const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
+    const askedMs = error.retryAfterMs ?? 0;
+    const floorMs = rateLimitSpreadMs(count, 0);
+    if (askedMs + floorMs <= leftMs) {
+        return {
+            retry: true,
+            waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
+            rateLimited: true
+        };
+    }
+    const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`;
+    const left = `the ${secondsDown(leftMs)} s left of ${budget}`;
+    const why = leftMs <= 0
+        ? `that is all of ${budget}`
+        : askedMs > leftMs
+            ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
+            : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`;
+    return {
+        retry: false,
+        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+    };
+}
+/**
+ * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
+ * never claims more was used or left than was, nor less asked than was.
+ */
+function secondsDown(ms) {
+    return String(Math.floor(ms / 100) / 10);
+}
+function secondsUp(ms) {
+    return String(Math.ceil(ms / 100) / 10);
+}
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the policy's limits
+ * are reached. The error thrown is the last attempt's, its message extended
+ * with why it was not retried and how many attempts were made.
+ */
+async function withRetries(attempt, policy, clock, log) {
+    const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
+    for (let n = 1;; n++) {
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            const decision = retry_decide(error, state, policy, clock.random());
+            if (!decision.retry) {
+                throw finalError(error, n, decision.reason);
+            }
+            const failed = {
+                attempt: n,
+                reason: error.message,
+                waitMs: decision.waitMs
+            };
+            if (decision.rateLimited) {
+                state.rateLimited++;
+                state.rateLimitWaitedMs += decision.waitMs;
+                log.retrying({
+                    ...failed,
+                    rateLimited: true,
+                    count: state.rateLimited,
+                    waitedMs: state.rateLimitWaitedMs,
+                    budgetMs: policy.rateLimitWaitMs
+                });
+            }
+            else {
+                state.retried++;
+                log.retrying({
+                    ...failed,
+                    rateLimited: false,
+                    retry: state.retried,
+                    retries: policy.retries
+                });
+            }
+            await clock.sleep(decision.waitMs);
+        }
+    }
+}
+function finalError(error, attempts, reason) {
+    if (!(error instanceof TokenRequestError)) {
+        return error;
+    }
+    const parts = [error.message];
+    if (reason)
+        parts.push(reason);
+    if (attempts > 1)
+        parts.push(`(${attempts} attempts made)`);
+    return new TokenRequestError(parts.join(' '), { retryable: false });
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -32608,10 +32957,6 @@ function seconds(ms) {
     return (Math.floor(ms / 100) / 10).toFixed(1);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runner-files.ts
@@ -32724,6 +33069,7 @@ function failure(write, error, outcome) {
 ;// CONCATENATED MODULE: ./src/publish.ts
 
 
+
 /**
  * Tells the runner to hide `value` from the log. A multi-line value is also
  * masked line by line, since the runner matches masks within single lines.
@@ -32740,7 +33086,7 @@ function mask(value) {
  * everything is worked out before the first write, and the runner's files
  * are written all or nothing (see runner-files.ts).
  */
-function publishToken(token, settings, ops = nodeFileOps) {
+function publishToken(token, settings, reused = false, ops = nodeFileOps) {
     const expiresAt = token.expiresIn === undefined
         ? ''
         : new Date(token.sentAt + token.expiresIn * 1000).toISOString();
@@ -32748,7 +33094,9 @@ function publishToken(token, settings, ops = nodeFileOps) {
         token: token.accessToken,
         'token-type': token.tokenType,
         'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
-        'expires-at': expiresAt
+        'expires-at': expiresAt,
+        reused: String(reused),
+        'api-url': apiUrlFor(settings.tokenUrl)
     };
     const where = settings.exportEnv
         ? ` and in $${settings.envVar} for the following steps of this job`
@@ -32778,10 +33126,13 @@ function publishToken(token, settings, ops = nodeFileOps) {
     // As core.exportVariable does, for any later code of this process.
     if (settings.exportEnv)
         process.env[settings.envVar] = token.accessToken;
-    info(`Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
+    info(reused
+        ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
+        : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -32804,6 +33155,12 @@ async function run(clock = systemClock) {
         mask(form);
     try {
         const settings = readInputs((name) => getInput(name), process.env);
+        const job = jobToken(settings, clock.now);
+        const earlier = job && earlierToken(job);
+        if (earlier) {
+            publishToken(earlier, settings, true);
+            return;
+        }
         const route = decideRoute(settings.tokenUrl);
         const line = describeRoute(route, secrets);
         if (route.ignoredProxy)
@@ -32812,6 +33169,8 @@ async function run(clock = systemClock) {
             info(line);
         const token = await obtainToken(settings, route, secrets, clock);
         publishToken(token, settings);
+        if (job)
+            keepToken(job, token);
     }
     catch (error) {
         fail(error, secrets);

@@ -5,7 +5,7 @@ import type { Token, TokenRequest } from './token.js'
 import type { Answer } from './transport.js'
 
 /** RFC 6750 b64token: the characters a bearer token may have. */
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+export const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 /** No real token is anywhere near this long. */
 export const MAX_TOKEN_LENGTH = 16 * 1024
 /**

@@ -9,15 +9,32 @@ export const TOKEN_URLS = {
 
 export type Region = keyof typeof TOKEN_URLS
 
+/** Torq's API host per region, as its developer documentation names them. */
+export const API_URLS: Record<Region, string> = {
+  us: 'https://api.torq.io',
+  eu: 'https://api.eu.torq.io'
+}
+
+/** The API host of one of Torq's own token URLs; '' for any other URL. */
+export function apiUrlFor(tokenUrl: URL): string {
+  const region = (Object.keys(TOKEN_URLS) as Region[]).find(
+    (name) => TOKEN_URLS[name] === tokenUrl.href
+  )
+  return region === undefined ? '' : API_URLS[region]
+}
+
 export const INPUT_DEFAULTS = {
   region: 'us',
   'export-env': 'true',
   'env-var': 'TORQ_ACCESS_TOKEN',
   retries: '3',
   'rate-limit-wait-seconds': '120',
-  'timeout-seconds': '30'
+  'timeout-seconds': '30',
+  'reuse-token': 'true',
+  'min-validity-seconds': '600'
 } as const
 
 export const MAX_RETRIES = 10
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 3600
 export const MAX_TIMEOUT_SECONDS = 3600
+export const MAX_MIN_VALIDITY_SECONDS = 3000

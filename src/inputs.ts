@@ -1,5 +1,6 @@
 import {
   INPUT_DEFAULTS,
+  MAX_MIN_VALIDITY_SECONDS,
   MAX_RATE_LIMIT_WAIT_SECONDS,
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
@@ -26,6 +27,10 @@ export interface Settings {
   /** How long HTTP 429 answers may be waited out in all; 0: they use `retries`. */
   rateLimitWaitMs: number
   timeoutMs: number
+  /** Whether a token kept from an earlier step of the job may be published again. */
+  reuseToken: boolean
+  /** How long a kept token must stay valid to be published again. */
+  minValiditySeconds: number
 }
 
 /** Reads one input by name; `core.getInput` in the action (it trims). */
@@ -108,6 +113,11 @@ export function readInputs(read: InputReader, env: Environment): Settings {
         problem
       )
     : (env['GITHUB_ENV'] ?? '')
+  const reuseToken = parseBoolean(value('reuse-token'), 'reuse-token', problem)
+  const minValiditySeconds = parseMinValidity(
+    value('min-validity-seconds'),
+    problem
+  )
 
   if (
     problems.length > 0 ||
@@ -120,7 +130,9 @@ export function readInputs(read: InputReader, env: Environment): Settings {
     rateLimitWaitSeconds === undefined ||
     timeoutSeconds === undefined ||
     outputFile === undefined ||
-    envFile === undefined
+    envFile === undefined ||
+    reuseToken === undefined ||
+    minValiditySeconds === undefined
   ) {
     throw new InputError(problems)
   }
@@ -135,7 +147,9 @@ export function readInputs(read: InputReader, env: Environment): Settings {
     rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     timeoutMs: Math.round(timeoutSeconds * 1000),
     outputFile,
-    envFile
+    envFile,
+    reuseToken,
+    minValiditySeconds
   }
 }
 
@@ -285,5 +299,15 @@ function parseTimeout(raw: string, problem: Problem): number | undefined {
   }
   return problem(
     `Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`
+  )
+}
+
+function parseMinValidity(raw: string, problem: Problem): number | undefined {
+  const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN
+  if (seconds <= MAX_MIN_VALIDITY_SECONDS) {
+    return seconds
+  }
+  return problem(
+    `Input 'min-validity-seconds' must be a whole number from 0 to ${MAX_MIN_VALIDITY_SECONDS}: how many seconds a token from an earlier step of the job must stay valid to be used again.`
   )
 }

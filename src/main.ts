@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { ActionError, InputError } from './errors.js'
 import { readInputs } from './inputs.js'
+import { earlierToken, jobToken, keepToken } from './job-token.js'
 import { obtainToken } from './obtain.js'
 import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
@@ -20,12 +21,19 @@ export async function run(clock: Clock = systemClock): Promise<void> {
   for (const form of secrets) mask(form)
   try {
     const settings = readInputs((name) => core.getInput(name), process.env)
+    const job = jobToken(settings, clock.now)
+    const earlier = job && earlierToken(job)
+    if (earlier) {
+      publishToken(earlier, settings, true)
+      return
+    }
     const route = decideRoute(settings.tokenUrl)
     const line = describeRoute(route, secrets)
     if (route.ignoredProxy) core.warning(line)
     else core.info(line)
     const token = await obtainToken(settings, route, secrets, clock)
     publishToken(token, settings)
+    if (job) keepToken(job, token)
   } catch (error) {
     fail(error, secrets)
   }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { apiUrlFor } from './defaults.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
 import {
@@ -28,6 +29,7 @@ export function mask(value: string): void {
 export function publishToken(
   token: ObtainedToken,
   settings: Settings,
+  reused = false,
   ops: FileOps = nodeFileOps
 ): void {
   const expiresAt =
@@ -38,7 +40,9 @@ export function publishToken(
     token: token.accessToken,
     'token-type': token.tokenType,
     'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
-    'expires-at': expiresAt
+    'expires-at': expiresAt,
+    reused: String(reused),
+    'api-url': apiUrlFor(settings.tokenUrl)
   }
   const where = settings.exportEnv
     ? ` and in $${settings.envVar} for the following steps of this job`
@@ -71,6 +75,8 @@ export function publishToken(
   // As core.exportVariable does, for any later code of this process.
   if (settings.exportEnv) process.env[settings.envVar] = token.accessToken
   core.info(
-    `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
+    reused
+      ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
+      : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
   )
 }

@@ -48,6 +48,8 @@ export function emulateRunner(inputs: Record<string, string>) {
   }
   process.env['GITHUB_OUTPUT'] = outputFile
   process.env['GITHUB_ENV'] = envFile
+  // The step's own RUNNER_TEMP, never this machine's: no state from elsewhere.
+  process.env['RUNNER_TEMP'] = dir
   process.exitCode = undefined
 
   let log = ''

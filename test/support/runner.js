@@ -4,8 +4,10 @@
 // the log (replayed with the runner's command rules, see readLog), the outputs,
 // the exported variables and the exit code.
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import {
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -56,6 +58,8 @@ export function node24() {
  * @property {string} [node] the Node binary; default: this process's
  * @property {string} [entry] the script; default: dist/index.js
  * @property {number} [killAfterMs] a hard stop, so a hanging action fails the test
+ * @property {string} [runnerTemp] the job's RUNNER_TEMP, kept after the run, for a step of a job (see job.js)
+ * @property {string[]} [masks] the masks earlier steps of the job registered
  */
 
 /**
@@ -76,8 +80,15 @@ export function node24() {
 /** @param {RunOptions} [options] @returns {Promise<RunResult>} */
 export async function runAction(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'torq-runner-'))
-  const outputFile = join(dir, 'output')
-  const envFile = join(dir, 'env')
+  // A step of a job has its own files under the job's RUNNER_TEMP, as the runner names them.
+  const files =
+    options.runnerTemp && join(options.runnerTemp, '_runner_file_commands')
+  if (files) mkdirSync(files, { recursive: true })
+  const step = randomUUID()
+  const outputFile = files
+    ? join(files, `set_output_${step}`)
+    : join(dir, 'output')
+  const envFile = files ? join(files, `set_env_${step}`) : join(dir, 'env')
   const logFile = join(dir, 'log')
   writeFileSync(outputFile, '')
   writeFileSync(envFile, '')
@@ -85,7 +96,7 @@ export async function runAction(options = {}) {
   /** @type {Record<string, string>} */
   const env = {
     ...inheritedEnvironment(),
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: options.runnerTemp ?? dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
     GITHUB_ACTIONS: 'true',
@@ -129,7 +140,7 @@ export async function runAction(options = {}) {
       log,
       outputs: readRunnerFile(env.GITHUB_OUTPUT),
       exported: readRunnerFile(env.GITHUB_ENV),
-      ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true')
+      ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true', options.masks)
     }
   } finally {
     closeSync(fd)
@@ -258,11 +269,12 @@ const SHOWN_AS = {
  * or CRLF): workflow commands in both syntaxes, `stop-commands` and its
  * resume token, masks from the line after their `add-mask` on, annotations,
  * debug lines only in debug mode. `shown` is what the runner prints as text.
- * @param {string} log @param {boolean} [debug]
+ * `earlier`: the masks of earlier steps of the job, which hide values from the start.
+ * @param {string} log @param {boolean} [debug] @param {string[]} [earlier]
  */
-export function readLog(log, debug = false) {
+export function readLog(log, debug = false, earlier = []) {
   /** @type {string[]} */
-  const masks = []
+  const masks = [...earlier]
   /** @type {string[]} */
   const errors = []
   /** @type {string[]} */
