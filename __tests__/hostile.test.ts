@@ -8,6 +8,12 @@ import { runs } from '../test/support/property-runs.js'
 import { basicCredentials } from '../src/secrets.js'
 import { runAgainst } from '../test/support/in-process.js'
 import {
+  echo,
+  echoing,
+  normalForms,
+  unicodeSecret
+} from '../test/support/unicode-secrets.js'
+import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
@@ -205,6 +211,36 @@ describe('the action against a hostile token server', () => {
       ])
     }
   )
+
+  it('shows no piece of a secret beyond ASCII sent back in any normalization form or case', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        unicodeSecret,
+        echoing,
+        fc.constantFrom(400, 401, 503),
+        fc.string({ maxLength: 20 }),
+        async (secret, how, status, noise) => {
+          const sent = echo(secret, how)
+          server.script(
+            replies.json(status, {
+              error: sent,
+              error_description: `${noise}${sent}${noise}`
+            })
+          )
+          const result = await runWith({
+            'client-secret': secret,
+            retries: '0'
+          })
+          expect(result.exitCode).toBe(1)
+          expect(result.requests).toBe(1)
+          for (const value of [...normalForms(secret), sent]) {
+            expect([value, result.reveals(value)]).toEqual([value, false])
+          }
+        }
+      ),
+      runs(200)
+    )
+  })
 
   it('lets no server text act on the runner or show the secret, on any message path', async () => {
     const forms = [

@@ -9,6 +9,7 @@ import {
   MAX_QUOTE_LENGTH,
   quote,
   quoteIfShaped,
+  READ_LENGTH,
   SECRET_RUN
 } from '../src/outside-text.js'
 import { basicCredentials, secretForms } from '../src/secrets.js'
@@ -18,6 +19,13 @@ import {
   reveals,
   RUNNER_COMMANDS
 } from '../test/support/runner.js'
+import {
+  echo,
+  echoing,
+  NORMALIZATIONS,
+  normalForms,
+  unicodeSecret
+} from '../test/support/unicode-secrets.js'
 
 const ID = 'client-7'
 const SECRET = 'Zq8/Rm+Tx3Lw9Vp2Kd7'
@@ -53,6 +61,43 @@ describe('secretForms', () => {
 
   it('never throws, even for a lone surrogate', () => {
     expect(secretForms('id', 'abc\ud800def')).toContain('abc%EF%BF%BDdef')
+  })
+
+  it('lists the forms of the secret in every Unicode normalization form', () => {
+    const secret = 'café-ﬁ-Ｔorq'
+    const forms = secretForms('id', secret)
+    for (const form of NORMALIZATIONS) {
+      const normal = secret.normalize(form)
+      expect(forms).toEqual(
+        expect.arrayContaining([
+          normal,
+          basicCredentials('id', normal),
+          Buffer.from(normal).toString('base64'),
+          encodeURIComponent(normal)
+        ])
+      )
+    }
+    expect(new Set(NORMALIZATIONS.map((f) => secret.normalize(f))).size).toBe(4)
+    expect(forms).toHaveLength(new Set(forms).size)
+  })
+
+  it('gives each form once, at most ten for each distinct normalization', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        unicodeSecret,
+        (any, secret) => {
+          for (const text of [any, secret]) {
+            const forms = secretForms('id', text)
+            expect(forms).toHaveLength(new Set(forms).size)
+            expect(forms.length).toBeLessThanOrEqual(
+              10 * new Set(normalForms(text)).size
+            )
+          }
+        }
+      ),
+      runs(500)
+    )
   })
 })
 
@@ -109,6 +154,61 @@ describe('cutSecrets', () => {
   })
 })
 
+describe('cutSecrets, for a secret beyond ASCII', () => {
+  const secret = 'Geheimnis-Schlüssel-für-Torq-äöü-2024'
+  it.each(NORMALIZATIONS)('cuts it sent back in %s, in any case', (form) => {
+    const normal = secret.normalize(form)
+    for (const seen of [normal, normal.toUpperCase(), normal.toLowerCase()]) {
+      expect(cutSecrets(`<${seen}>`, secretForms('id', secret))).toBe('<***>')
+    }
+  })
+
+  it('cuts it with compatibility characters made plain, or plain ones made fancy', () => {
+    expect(cutSecrets('<ﬁle-Ｓecret-①>', ['file-Secret-1'])).toBe('<***>')
+    expect(cutSecrets('<file-Secret-1>', ['ﬁle-Ｓecret-①'])).toBe('<***>')
+  })
+
+  it('cuts it with its letters cased one at a time', () => {
+    // Lower-cased, İ becomes two characters; upper-cased, ß does.
+    const mixed = 'İß'.repeat(6)
+    const echoed = 'i\u0307SS'.repeat(6)
+    expect(cutSecrets(`<${echoed}>`, [mixed])).toBe('<***>')
+    expect(cutSecrets('<STRAẞE-ſtraße-Ǆž>', ['strasse-STRASSE-ǅŽ'])).toBe(
+      '<***>'
+    )
+  })
+
+  it('keeps the text around it as it was, whatever its characters fold to', () => {
+    expect(cutSecrets('ﬃ ǅ ß pré 😀 abcdefghij ǰ', ['ABCDEFGHIJ'])).toBe(
+      'ﬃ ǅ ß pré 😀 *** ǰ'
+    )
+  })
+})
+
+describe('quote, for a secret beyond ASCII sent back in any form', () => {
+  it('shows no piece of it in any normalization form or case', () => {
+    fc.assert(
+      fc.property(
+        unicodeSecret,
+        echoing,
+        fc.string(),
+        fc.string(),
+        (secret, how, before, after) => {
+          const sent = echo(secret, how)
+          const quoted = quote(
+            `${before} ${sent} ${after}`,
+            secretForms('id', secret)
+          )
+          for (const value of [...normalForms(secret), sent]) {
+            expect([value, reveals(quoted, value)]).toEqual([value, false])
+          }
+        }
+      ),
+      runs(2000)
+    )
+  })
+})
+
 describe('quote', () => {
   it.each([
     ['busy ##[stop-commands]x', 'busy # #[stop-commands]x'],
@@ -156,12 +256,128 @@ describe('quote', () => {
   })
 })
 
+/** quote() as it was before it read only a bound: the whole text, each step. */
+function unbounded(text: string, secrets: readonly string[]): string {
+  const line = cutSecrets(text, secrets)
+    .toWellFormed()
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/#(?=#\[)/g, '# ')
+    .replace(/^:(?=:)/, ': ')
+    .replace(/["\\]/g, '\\$&')
+  const chars = Array.from(cutSecrets(line, secrets))
+  return chars.length > MAX_QUOTE_LENGTH
+    ? `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
+    : chars.join('')
+}
+
+describe('quote, of a text longer than it reads', () => {
+  // A secret whose folded forms are 16 units long: quote() reads
+  // READ_LENGTH + 16 units, and the SECRET_RUN after them to decide.
+  const PLAIN = 'abcdefghijklmnop'
+  const END = READ_LENGTH + PLAIN.length
+  const hiddenChars = (n: number) => '\u200b'.repeat(n)
+
+  it('reads no further than it could show', () => {
+    expect(quote('x'.repeat(1_000_000), FORMS)).toBe(
+      `${'x'.repeat(MAX_QUOTE_LENGTH)}…`
+    )
+    // What lies past the bound is not looked at: not even a secret.
+    const far = `${hiddenChars(END + 2 * SECRET_RUN)}${PLAIN}`
+    expect(quote(far, [PLAIN])).toBe('…')
+    expect(
+      quote(`${hiddenChars(END - 3)}hello${hiddenChars(10)}`, [PLAIN])
+    ).toBe('hel…')
+  })
+
+  it('cuts a secret across the bound whole, wherever it starts', () => {
+    for (let at = END - PLAIN.length - 2; at <= END + 2 * SECRET_RUN; at++) {
+      const text = `${hiddenChars(at)}${PLAIN.toUpperCase()}${hiddenChars(1_000_000)}`
+      expect([at, quote(text, [PLAIN])]).toEqual([at, at < END ? '***…' : '…'])
+    }
+  })
+
+  it('cuts the start of a secret that dropped characters join across the bound', () => {
+    const spread = PLAIN.split('').join('\u200b')
+    for (let at = END - spread.length; at < END; at++) {
+      const text = `${hiddenChars(at)}${spread}${hiddenChars(SECRET_RUN * 3)}`
+      expect([at, quote(text, [PLAIN])]).toEqual([at, '***…'])
+    }
+  })
+
+  it('quotes what it reads as it would the whole text, a secret near the cut included', () => {
+    const filler = fc.string({
+      unit: fc.constantFrom(...'abc xyz-#[:"\\', 'é', '😀', '\u200b', '\n'),
+      minLength: 2 * READ_LENGTH,
+      maxLength: 3 * READ_LENGTH
+    })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: MAX_QUOTE_LENGTH - 60, max: MAX_QUOTE_LENGTH + 20 }),
+        fc.constantFrom(...FORMS, ...FORMS.map((form) => form.toUpperCase())),
+        filler,
+        (at, form, text) => {
+          const withSecret = `${text.slice(0, at)}${form}${text.slice(at)}`
+          expect(quote(withSecret, FORMS)).toBe(unbounded(withSecret, FORMS))
+        }
+      ),
+      runs(300)
+    )
+  })
+
+  it('shows no piece of a secret anywhere near the bound, whatever was dropped before it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: END - 40, max: END + 40 }),
+        fc.constantFrom('\u200b', '\u202e', ' ', '\r\n'),
+        fc.constantFrom(
+          PLAIN,
+          PLAIN.toUpperCase(),
+          PLAIN.split('').join('\u200b')
+        ),
+        // After it, no letter of the secret.
+        fc.string({
+          unit: fc.constantFrom(...'qrstuvwxyz #[:é😀\u200b\n'),
+          maxLength: 40
+        }),
+        (at, dropped, sent, after) => {
+          const text = `${dropped.repeat(at).slice(0, at)}${sent}${after}${'x'.repeat(1000)}`
+          const quoted = quote(text, [PLAIN])
+          expect(reveals(quoted, PLAIN)).toBe(false)
+          expect(quoted).not.toMatch(/[a-p]{3}/i)
+        }
+      ),
+      runs(500)
+    )
+  })
+
+  it('reads the secrets once for each list of them', () => {
+    const secrets = [PLAIN]
+    expect(quote(PLAIN, secrets)).toBe('***')
+    // The list is read once: a list that changes afterwards is not read again.
+    secrets[0] = 'qrstuvwxyz'
+    expect(quote(PLAIN, secrets)).toBe('***')
+    expect(quote(PLAIN, [...secrets])).toBe(PLAIN)
+  })
+})
+
 describe('quoteIfShaped', () => {
   it('quotes a value of the expected shape, after cutting secrets', () => {
     expect(quoteIfShaped(' mac ', /^[a-z]+$/, FORMS)).toBe('mac')
     expect(quoteIfShaped('mac##[x]', /^[a-z]+$/, FORMS)).toBeUndefined()
     expect(
       quoteIfShaped(`text/${SECRET.toUpperCase()}`, /^[^/]+\/[\w+/]+$/, FORMS)
+    ).toBeUndefined()
+  })
+
+  it('takes a value longer than quote() reads for one of no shape', () => {
+    expect(quoteIfShaped(` ${'a'.repeat(READ_LENGTH)} `, /^a+$/, FORMS)).toBe(
+      `${'a'.repeat(MAX_QUOTE_LENGTH)}…`
+    )
+    expect(
+      quoteIfShaped('a'.repeat(READ_LENGTH + 1), /^a+$/, FORMS)
     ).toBeUndefined()
   })
 })

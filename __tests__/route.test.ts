@@ -300,6 +300,17 @@ describe('describeRoute', () => {
       )
     ).toBe('Route to ***:443: direct (w).')
   })
+
+  it('quotes the host NO_PROXY matches, secrets cut', () => {
+    const url = new URL('https://pr0xy-s3cret.example/v1/auth/token')
+    Object.assign(process.env, {
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      NO_PROXY: '.example'
+    })
+    expect(describeRoute(decideRoute(url), secrets)).toBe(
+      'Route to ***.example:443: direct (NO_PROXY matches ***.example).'
+    )
+  })
 })
 
 describe('the README', () => {
@@ -384,6 +395,26 @@ describe('proxySecretForms', () => {
       expect(forms).toContain(`${name}-password`)
     }
     expect(forms.join()).not.toMatch(/ftp|no-password/)
+  })
+
+  it('gives the forms of a password beyond ASCII in every normalization form', () => {
+    const password = 'Kennwört-ﬁ'
+    const forms = proxySecretForms({
+      HTTPS_PROXY: `http://usér:${encodeURIComponent(password)}@proxy:1`
+    })
+    for (const form of ['NFC', 'NFD', 'NFKC', 'NFKD']) {
+      const normal = password.normalize(form)
+      const pair = `${'usér'.normalize(form)}:${normal}`
+      expect(forms).toEqual(
+        expect.arrayContaining([
+          normal,
+          encodeURIComponent(normal),
+          pair,
+          Buffer.from(pair).toString('base64')
+        ])
+      )
+    }
+    expect(forms).toHaveLength(new Set(forms).size)
   })
 
   it('gives nothing without a password', () => {

@@ -31416,58 +31416,151 @@ const SECRET_RUN = 10;
 /** The longest quote, in characters, before it is shortened with `…`. */
 const MAX_QUOTE_LENGTH = 200;
 /**
- * Replaces each stretch of `text` that holds any form of a secret, or
- * SECRET_RUN of its characters in a row, in any letter case, with `***`.
+ * How much of a text quote() reads beyond the longest form of a secret, in
+ * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
+ * over for what it drops (control and format characters, runs of spaces) or
+ * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
  */
-function cutSecrets(text, secrets) {
+const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
+/** The forms in which a text can be the same text, shown identically. */
+const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
+// Keyed on the array: the action builds its list of secrets once, and every
+// quote of the run reuses what was built from it.
+const matchers = new WeakMap();
+function matcherFor(secrets) {
+    let matcher = matchers.get(secrets);
+    if (matcher === undefined) {
+        matcher = buildMatcher(secrets);
+        matchers.set(secrets, matcher);
+    }
+    return matcher;
+}
+function buildMatcher(secrets) {
+    // Whole-string case mappings too: they differ from one character at a time
+    // for some letters (a final sigma, a dotted capital I). Each in every
+    // normalization, as it is and case mapped, for case and normalization can
+    // be applied in either order.
+    const cased = each(secrets, (text) => [
+        text,
+        text.toLowerCase(),
+        text.toUpperCase()
+    ]);
+    const normal = each(cased, (text) => NORMALIZATIONS.map((form) => text.normalize(form)));
+    const forms = new Set([
+        ...cased,
+        ...each(normal, (text) => [text, text.toLowerCase(), text.toUpperCase()])
+    ].map(fold));
+    forms.delete('');
+    const pieces = new Map();
+    let longest = 0;
+    for (const form of forms) {
+        const run = Math.min(SECRET_RUN, form.length);
+        const ofRun = pieces.get(run) ?? new Set();
+        pieces.set(run, ofRun);
+        for (let at = 0; at + run <= form.length; at++) {
+            ofRun.add(form.slice(at, at + run));
+        }
+        longest = Math.max(longest, form.length);
+    }
+    const sorted = [...pieces.values()].flatMap((set) => [...set]).sort();
+    return { pieces, sorted, longest };
+}
+/**
+ * Which UTF-16 units of `text` belong to a piece of a secret. With `goesOn`,
+ * the text is the start of a longer one: an end that could start a piece is
+ * taken as one.
+ */
+function outside_text_hidden(text, matcher, goesOn) {
     const folded = fold(text);
-    const hidden = new Uint8Array(text.length);
-    for (const secret of secrets) {
-        // Whole-string case mappings too: they differ from one character at a
-        // time for some letters (a final sigma, a dotted capital I).
-        for (const form of [secret, secret.toLowerCase(), secret.toUpperCase()]) {
-            const run = Math.min(SECRET_RUN, form.length);
-            const pieces = new Set();
-            const foldedForm = fold(form);
-            for (let at = 0; at + run <= foldedForm.length; at++) {
-                pieces.add(foldedForm.slice(at, at + run));
-            }
-            for (let at = 0; at + run <= folded.length; at++) {
-                if (pieces.has(folded.slice(at, at + run)))
-                    hidden.fill(1, at, at + run);
+    const marks = new Uint8Array(folded.length);
+    for (const [run, pieces] of matcher.pieces) {
+        for (let at = 0; at + run <= folded.length; at++) {
+            if (pieces.has(folded.slice(at, at + run)))
+                marks.fill(1, at, at + run);
+        }
+    }
+    if (goesOn) {
+        for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
+            if (startsPiece(folded.slice(at), matcher.sorted)) {
+                marks.fill(1, at);
+                break;
             }
         }
     }
-    let cut = '';
-    for (let at = 0; at < text.length; at++) {
-        if (!hidden[at])
-            cut += text.charAt(at);
-        else if (at === 0 || !hidden[at - 1])
-            cut += '***';
-    }
-    return cut;
+    return marks;
 }
+/** Whether some piece starts with `text` (binary search of the sorted ones). */
+function startsPiece(text, sorted) {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+        const mid = (low + high) >> 1;
+        if ((sorted[mid] ?? '') < text)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return sorted[low]?.startsWith(text) ?? false;
+}
+/** Every text that `variants` gives for the texts, once. */
+function each(texts, variants) {
+    return new Set([...texts].flatMap(variants));
+}
+/** The first `end` units of `text`, each hidden stretch as one `***`. */
+function cutTo(text, marks, end) {
+    const parts = [];
+    let from = 0;
+    for (let at = marks.indexOf(1); at >= 0 && at < end; at = marks.indexOf(1, from)) {
+        parts.push(text.slice(from, at), '***');
+        from = marks.indexOf(0, at);
+        if (from < 0)
+            from = text.length;
+    }
+    parts.push(text.slice(from, end));
+    return parts.join('');
+}
+/**
+ * Replaces each stretch of `text` that holds any form of a secret, or
+ * SECRET_RUN of its characters in a row, in any letter case and any Unicode
+ * normalization, with `***`.
+ */
+function cutSecrets(text, secrets) {
+    return cutTo(text, outside_text_hidden(text, matcherFor(secrets), false), text.length);
+}
+const FOLDED = /[A-Z]+|[^\0-\x7f]/gu;
 /**
  * One case for all: each character upper-cased then lower-cased (so that
  * σ, ς and Σ meet), kept as it is where that would change its length, so
  * that positions stay those of `text`.
  */
 function fold(text) {
-    let folded = '';
-    for (const char of text) {
-        const one = char.toUpperCase().toLowerCase();
-        folded += one.length === char.length ? one : char;
-    }
-    return folded;
+    return text.replace(FOLDED, (chars) => {
+        const one = chars.toUpperCase().toLowerCase();
+        return one.length === chars.length ? one : chars;
+    });
+}
+/** `at`, or one more where it would split a surrogate pair. */
+function codePointEnd(text, at) {
+    const code = text.charCodeAt(at - 1);
+    return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
 }
 /**
  * Outside text made safe to print inside a message: secrets cut out, no
  * control, format or line-separator characters, no workflow command syntax
  * the runner would parse, `"` and `\\` escaped so that a quote cannot seem to
- * end early, one line of at most MAX_QUOTE_LENGTH characters.
+ * end early, one line of at most MAX_QUOTE_LENGTH characters. Reads no more
+ * of `text` than it could show, whatever its length.
  */
 function quote(text, secrets) {
-    const line = cutSecrets(text, secrets)
+    const matcher = matcherFor(secrets);
+    const whole = text.length <= READ_LENGTH + matcher.longest;
+    const end = whole
+        ? text.length
+        : codePointEnd(text, READ_LENGTH + matcher.longest);
+    // Whether the last units read belong to a secret is decided by the
+    // SECRET_RUN - 1 after them: a secret across the end is cut whole.
+    const read = text.slice(0, codePointEnd(text, end + SECRET_RUN - 1));
+    const line = cutTo(read, outside_text_hidden(read, matcher, false), end)
         .toWellFormed()
         .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
         // Format characters (bidirectional overrides, zero widths) can hide
@@ -31478,19 +31571,24 @@ function quote(text, secrets) {
         .replace(/#(?=#\[)/g, '# ')
         .replace(/^:(?=:)/, ': ')
         .replace(/["\\]/g, '\\$&');
-    // Dropping and spacing characters may have joined pieces of a secret.
-    const chars = Array.from(cutSecrets(line, secrets));
-    return chars.length > MAX_QUOTE_LENGTH
-        ? `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
-        : chars.join('');
+    // Dropping and spacing characters may have joined pieces of a secret; a
+    // line cut short may end in the start of one.
+    const chars = Array.from(cutTo(line, outside_text_hidden(line, matcher, !whole), line.length));
+    return whole && chars.length <= MAX_QUOTE_LENGTH
+        ? chars.join('')
+        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
 }
 /**
  * Quotes `text` only if, with secrets cut out, it has the expected `shape`
  * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it.
+ * describe the value without quoting it. A value longer than quote() reads
+ * is of no shape: shapes are of short values.
  */
 function quoteIfShaped(text, shape, secrets) {
-    const cut = cutSecrets(text.trim(), secrets);
+    const trimmed = text.trim();
+    if (trimmed.length > READ_LENGTH)
+        return undefined;
+    const cut = cutSecrets(trimmed, secrets);
     return shape.test(cut) ? quote(cut, secrets) : undefined;
 }
 
@@ -32493,20 +32591,41 @@ function basicCredentials(clientId, clientSecret) {
     return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
 }
 /**
+ * The Unicode normalization forms. A server may send a text back in any of
+ * them: canonically the same text, shown identically, other code points.
+ */
+const secrets_NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
+/** The pair as it is and in each normalization form. */
+function normalizedPairs(a, b) {
+    return [
+        [a, b],
+        ...secrets_NORMALIZATIONS.map((form) => [
+            a.normalize(form),
+            b.normalize(form)
+        ])
+    ];
+}
+/**
  * Every form in which a server could send the secret back: as sent, base64,
  * the Basic credential with and without its `=` padding, JSON-escaped (as
  * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
- * and form-escaped. All are masked before the first request, and cut out of
- * any server text that is quoted (in any letter case, see outside-text.ts).
- * Never throws, whatever the input holds (a lone surrogate, say).
+ * and form-escaped; each also of the secret in every normalization form. All
+ * are masked before the first request, and cut out of any server text that
+ * is quoted (in any letter case, see outside-text.ts). At most ten forms for
+ * each distinct normalization. Never throws, whatever the input holds (a
+ * lone surrogate, say).
  */
 function secretForms(clientId, clientSecret) {
     if (clientSecret === '')
         return [];
+    const forms = normalizedPairs(clientId, clientSecret).flatMap(([id, secret]) => encodedForms(id, secret));
+    return [...new Set(forms)].filter((form) => form !== '');
+}
+function encodedForms(clientId, clientSecret) {
     const basic = basicCredentials(clientId, clientSecret);
     const base64 = Buffer.from(clientSecret).toString('base64');
     const json = JSON.stringify(clientSecret).slice(1, -1);
-    const forms = [
+    return [
         clientSecret,
         basic,
         basic.replace(/=+$/, ''),
@@ -32518,7 +32637,6 @@ function secretForms(clientId, clientSecret) {
         encodeURIComponent(clientSecret.toWellFormed()),
         new URLSearchParams({ s: clientSecret }).toString().slice(2)
     ];
-    return [...new Set(forms)].filter((form) => form !== '');
 }
 function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -32539,7 +32657,8 @@ const PROXY_VARIABLES = [
  * Every form of the passwords in the proxy variables of `env`: as written, as
  * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
  * and the Proxy-Authorization credential made from them (with and without
- * `=` padding). A value that is no URL is read as a person would: the
+ * `=` padding); each also of the decoded name and password in every
+ * normalization form. A value that is no URL is read as a person would: the
  * password runs from the first `:` after the scheme to the last `@`.
  */
 function proxySecretForms(env) {
@@ -32561,16 +32680,19 @@ function passwordForms(value) {
     return pairs.flatMap(([user, password]) => {
         if (password === '')
             return [];
-        const decoded = decode(password);
-        const pair = `${decode(user)}:${decoded}`;
-        const basic = Buffer.from(pair).toString('base64');
         return [
             password,
-            decoded,
-            encodeURIComponent(decoded),
-            pair,
-            basic,
-            basic.replace(/=+$/, '')
+            ...normalizedPairs(decode(user), decode(password)).flatMap(([name, decoded]) => {
+                const pair = `${name}:${decoded}`;
+                const basic = Buffer.from(pair).toString('base64');
+                return [
+                    decoded,
+                    encodeURIComponent(decoded),
+                    pair,
+                    basic,
+                    basic.replace(/=+$/, '')
+                ];
+            })
         ];
     });
 }
@@ -32644,7 +32766,8 @@ function describeRoute(route, secrets) {
     const to = `Route to ${quote(route.target, secrets)}:`;
     const { proxy } = route;
     if (proxy === undefined) {
-        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
+        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
+        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
     }
     return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
 }

@@ -2,7 +2,10 @@
 // the loopback Torq-compatible server, alternating run by run with a
 // dependency-free script that makes the same request and writes the same
 // files. Prints both medians and their ratio; the target is 1.3x or less.
-//   npm run bench -- [runs]   (default 40 of each, after 3 warm-up pairs)
+// First, scripts/bench-quote.js: the cost of quoting the worst answer.
+//   npm run bench -- [runs] [quotes]   (default 40 of each, after 3 warm-up
+//   pairs; 20 quotes)
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import {
   DEMO_CLIENT_ID,
@@ -15,6 +18,21 @@ const TARGET = 1.3
 const runs = Number(process.argv[2] ?? 40)
 const node = node24() ?? process.execPath
 const baseline = fileURLToPath(new URL('./bench-baseline.js', import.meta.url))
+const benchQuote = fileURLToPath(new URL('./bench-quote.js', import.meta.url))
+
+try {
+  process.stdout.write(
+    execFileSync(node, [benchQuote, process.argv[3] ?? '20'], {
+      encoding: 'utf8'
+    })
+  )
+} catch (error) {
+  // Over the target: its line is printed, and the bench fails.
+  process.stdout.write(
+    String(/** @type {{ stdout?: string }} */ (error).stdout ?? error)
+  )
+  process.exitCode = 1
+}
 const server = await startTorqServer()
 
 /** @param {string | undefined} entry */

@@ -22,7 +22,10 @@ export interface Route {
   target: string
   /** The proxy to tunnel through; undefined: straight to the target. */
   proxy: Proxy | undefined
-  /** Why it goes direct, for the log line; '' when through a proxy. */
+  /**
+   * Why it goes direct, for the log line; '' when through a proxy. It may
+   * name the target's host, so it is shown quoted.
+   */
   why: string
   /** A proxy variable is set but unusable, so it was not used: warn. */
   ignoredProxy: boolean
@@ -88,7 +91,8 @@ export function describeRoute(
   const to = `Route to ${quote(route.target, secrets)}:`
   const { proxy } = route
   if (proxy === undefined) {
-    return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`
+    // Quoted whole, for it may name the target's host (NO_PROXY matches it).
+    return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`
   }
   return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`
 }

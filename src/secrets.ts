@@ -7,19 +7,45 @@ export function basicCredentials(
 }
 
 /**
+ * The Unicode normalization forms. A server may send a text back in any of
+ * them: canonically the same text, shown identically, other code points.
+ */
+export const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'] as const
+
+/** The pair as it is and in each normalization form. */
+function normalizedPairs(a: string, b: string): [string, string][] {
+  return [
+    [a, b],
+    ...NORMALIZATIONS.map((form): [string, string] => [
+      a.normalize(form),
+      b.normalize(form)
+    ])
+  ]
+}
+
+/**
  * Every form in which a server could send the secret back: as sent, base64,
  * the Basic credential with and without its `=` padding, JSON-escaped (as
  * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
- * and form-escaped. All are masked before the first request, and cut out of
- * any server text that is quoted (in any letter case, see outside-text.ts).
- * Never throws, whatever the input holds (a lone surrogate, say).
+ * and form-escaped; each also of the secret in every normalization form. All
+ * are masked before the first request, and cut out of any server text that
+ * is quoted (in any letter case, see outside-text.ts). At most ten forms for
+ * each distinct normalization. Never throws, whatever the input holds (a
+ * lone surrogate, say).
  */
 export function secretForms(clientId: string, clientSecret: string): string[] {
   if (clientSecret === '') return []
+  const forms = normalizedPairs(clientId, clientSecret).flatMap(
+    ([id, secret]) => encodedForms(id, secret)
+  )
+  return [...new Set(forms)].filter((form) => form !== '')
+}
+
+function encodedForms(clientId: string, clientSecret: string): string[] {
   const basic = basicCredentials(clientId, clientSecret)
   const base64 = Buffer.from(clientSecret).toString('base64')
   const json = JSON.stringify(clientSecret).slice(1, -1)
-  const forms = [
+  return [
     clientSecret,
     basic,
     basic.replace(/=+$/, ''),
@@ -31,7 +57,6 @@ export function secretForms(clientId: string, clientSecret: string): string[] {
     encodeURIComponent(clientSecret.toWellFormed()),
     new URLSearchParams({ s: clientSecret }).toString().slice(2)
   ]
-  return [...new Set(forms)].filter((form) => form !== '')
 }
 
 function unicodeEscape(char: string): string {
@@ -55,7 +80,8 @@ export const PROXY_VARIABLES = [
  * Every form of the passwords in the proxy variables of `env`: as written, as
  * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
  * and the Proxy-Authorization credential made from them (with and without
- * `=` padding). A value that is no URL is read as a person would: the
+ * `=` padding); each also of the decoded name and password in every
+ * normalization form. A value that is no URL is read as a person would: the
  * password runs from the first `:` after the scheme to the last `@`.
  */
 export function proxySecretForms(
@@ -79,16 +105,21 @@ function passwordForms(value: string): string[] {
   if (parsed) pairs.push([parsed.username, parsed.password])
   return pairs.flatMap(([user, password]) => {
     if (password === '') return []
-    const decoded = decode(password)
-    const pair = `${decode(user)}:${decoded}`
-    const basic = Buffer.from(pair).toString('base64')
     return [
       password,
-      decoded,
-      encodeURIComponent(decoded),
-      pair,
-      basic,
-      basic.replace(/=+$/, '')
+      ...normalizedPairs(decode(user), decode(password)).flatMap(
+        ([name, decoded]) => {
+          const pair = `${name}:${decoded}`
+          const basic = Buffer.from(pair).toString('base64')
+          return [
+            decoded,
+            encodeURIComponent(decoded),
+            pair,
+            basic,
+            basic.replace(/=+$/, '')
+          ]
+        }
+      )
     ]
   })
 }
