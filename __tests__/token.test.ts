@@ -19,7 +19,18 @@ import {
   startTorqServer,
   type TorqServer
 } from '../test/support/torq-server.js'
+import { recordSockets, startRawPeer } from '../test/support/raw-peers.js'
 import { failure, requestTo } from '../test/support/requests.js'
+
+// The advice for an untrusted certificate depends on it; the machine may set it.
+const extraCaCerts = process.env['NODE_EXTRA_CA_CERTS']
+beforeAll(() => {
+  delete process.env['NODE_EXTRA_CA_CERTS']
+})
+afterAll(() => {
+  if (extraCaCerts !== undefined)
+    process.env['NODE_EXTRA_CA_CERTS'] = extraCaCerts
+})
 
 describe('requestToken against a Torq-compatible server', () => {
   let server: TorqServer
@@ -87,22 +98,72 @@ describe('requestToken against a Torq-compatible server', () => {
   })
 
   it('leaves no timer or connection behind, on success or failure', async () => {
-    const timers = () =>
-      process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout')
-        .length
-    // Counted after one request, so that timers of the test's own start-up
-    // have settled.
-    await requestToken(requestTo(server.url, { timeoutMs: 60_000 }))
-    const before = timers()
-    await requestToken(requestTo(server.url, { timeoutMs: 60_000 }))
-    expect(timers()).toBe(before)
-    server.script(replies.json(400, { error: 'invalid_request' }))
-    await failure(requestToken(requestTo(server.url, { timeoutMs: 60_000 })))
-    expect(timers()).toBe(before)
-    server.script(replies.huge(MAX_ANSWER_BYTES + 1, { announce: true }))
-    await failure(requestToken(requestTo(server.url, { timeoutMs: 60_000 })))
-    expect(timers()).toBe(before)
+    // The timers the request itself sets, not the process's: Node.js and
+    // Jest keep timers of their own that come and go.
+    const pending = new Set<unknown>()
+    const { setTimeout: set, clearTimeout: clear } = globalThis
+    globalThis.setTimeout = ((run: () => void, ms: number) => {
+      const timer = set(() => {
+        pending.delete(timer)
+        run()
+      }, ms)
+      pending.add(timer)
+      return timer
+    }) as unknown as typeof setTimeout
+    globalThis.clearTimeout = ((timer: NodeJS.Timeout) => {
+      pending.delete(timer)
+      clear(timer)
+    }) as typeof clearTimeout
+    const outcomes: (() => Promise<unknown>)[] = [
+      () => requestToken(requestTo(server.url, { timeoutMs: 60_000 })),
+      () => {
+        server.script(replies.json(400, { error: 'invalid_request' }))
+        return failure(
+          requestToken(requestTo(server.url, { timeoutMs: 60_000 }))
+        )
+      },
+      () => {
+        server.script(replies.huge(MAX_ANSWER_BYTES + 1, { announce: true }))
+        return failure(
+          requestToken(requestTo(server.url, { timeoutMs: 60_000 }))
+        )
+      }
+    ]
+    try {
+      for (const outcome of outcomes) {
+        const requests = server.requests.length
+        await outcome()
+        expect(server.requests.length).toBe(requests + 1)
+        expect(pending.size).toBe(0)
+        for (let i = 0; i < 100 && server.openConnections() > 0; i++) {
+          await new Promise((resolve) => set(resolve, 10))
+        }
+        expect(server.openConnections()).toBe(0)
+      }
+    } finally {
+      globalThis.setTimeout = set
+      globalThis.clearTimeout = clear
+    }
   })
+
+  it.each(['http', 'https'])(
+    'listens for errors of its %s socket from the moment it exists',
+    async (scheme) => {
+      const recorded = recordSockets()
+      let request: Promise<unknown>
+      try {
+        request = requestToken(
+          requestTo(server.url.replace('http:', `${scheme}:`))
+        )
+      } finally {
+        recorded.stop()
+      }
+      // Node.js adds its own listeners a tick later.
+      expect(recorded.sockets).toHaveLength(1)
+      expect(recorded.sockets[0]?.listenerCount('error')).toBe(1)
+      await request.catch(() => undefined)
+    }
+  )
 
   it('closes its end of a connection it gives up on', async () => {
     server.script(replies.hang())
@@ -264,11 +325,86 @@ describe('requestToken over TLS', () => {
   })
 })
 
+describe('requestToken against what is no token endpoint', () => {
+  it.each([
+    ['with Upgrade (h2c)', 'Upgrade: h2c\r\nConnection: Upgrade\r\n'],
+    ['without Upgrade', '']
+  ])(
+    '101 Switching Protocols %s: fails at once, not retried, the connection closed',
+    async (_case, headers) => {
+      const server = await startRawPeer((socket) =>
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\n${headers}\r\n`)
+      )
+      try {
+        const error = await failure(
+          requestToken(
+            requestTo(`http://127.0.0.1:${server.port}/v1/auth/token`, {
+              endpointSource: 'auth-url'
+            })
+          )
+        )
+        expect(error).toMatchObject({
+          retryable: false,
+          message:
+            'The token endpoint answered HTTP 101 as its final answer, as a WebSocket endpoint or a server or proxy that switches protocols (h2c) does, never an OAuth token endpoint. Check auth-url.'
+        })
+        for (let i = 0; i < 100 && server.closed() === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        expect(server.closed()).toBe(1)
+      } finally {
+        await server.close()
+      }
+    }
+  )
+
+  it('a 100 Continue before the answer: the answer is read', async () => {
+    const body = '{"access_token":"tok-after-continue","expires_in":60}'
+    const server = await startRawPeer((socket) =>
+      socket.end(
+        `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+      )
+    )
+    try {
+      const token = await requestToken(
+        requestTo(`http://127.0.0.1:${server.port}/v1/auth/token`)
+      )
+      expect(token.accessToken).toBe('tok-after-continue')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('plain HTTP on an https URL: does not speak TLS, not retried', async () => {
+    const server = await startTorqServer()
+    try {
+      const error = await failure(
+        requestToken(
+          requestTo(server.url.replace('http:', 'https:'), {
+            endpointSource: 'auth-url'
+          })
+        )
+      )
+      expect(error).toMatchObject({
+        retryable: false,
+        message: `127.0.0.1:${server.port} does not speak TLS (plain HTTP on an https URL?). Check auth-url.`
+      })
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('connectionError', () => {
-  const target = {
-    url: new URL('https://auth.torq.io/v1/auth/token'),
-    secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-  }
+  const target = requestTo('https://auth.torq.io/v1/auth/token', {
+    route: {
+      target: 'auth.torq.io:443',
+      proxy: undefined,
+      why: '',
+      ignoredProxy: false
+    },
+    endpointSource: 'auth-url'
+  })
   const errno = (code: string, message: string) =>
     Object.assign(new Error(message), { code })
 
@@ -295,6 +431,47 @@ describe('connectionError', () => {
     )
   })
 
+  it('names the proxy the request went through, and what bytes that are not TLS may mean there', () => {
+    const proxied = {
+      ...target,
+      route: {
+        ...target.route,
+        proxy: {
+          variable: 'https_proxy',
+          tls: false,
+          hostname: 'proxy.corp',
+          port: 3128,
+          address: 'proxy.corp:3128',
+          credentials: undefined
+        }
+      }
+    }
+    const notTls = errno(
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      'x:error:0A00010B:SSL routines:f:wrong version number:y:1:'
+    )
+    expect(connectionError(notTls, proxied)).toMatchObject({
+      retryable: false,
+      message:
+        'The proxy proxy.corp:3128 (from https_proxy) answered the tunnel to auth.torq.io:443 with data that is not TLS (it may be inspecting or blocking the connection), or auth.torq.io does not speak TLS (plain HTTP on an https URL?).'
+    })
+    expect(connectionError(notTls, target).message).toBe(
+      'auth.torq.io does not speak TLS (plain HTTP on an https URL?). Check auth-url.'
+    )
+    expect(
+      connectionError(errno('ECONNRESET', 'socket hang up'), proxied)
+    ).toMatchObject({
+      retryable: true,
+      message:
+        'Could not get an answer from auth.torq.io through the proxy proxy.corp:3128 (from https_proxy): socket hang up (ECONNRESET).'
+    })
+    expect(
+      connectionError(errno('CERT_HAS_EXPIRED', 'expired'), proxied).message
+    ).toMatch(
+      /^TLS certificate problem talking to auth\.torq\.io through the proxy proxy\.corp:3128 \(from https_proxy\): expired/
+    )
+  })
+
   it('passes on a failure already worded, as the tunnel words its own', () => {
     const worded = new TokenRequestError('The proxy p:1 (from HTTPS_PROXY) x', {
       retryable: false
@@ -307,6 +484,7 @@ describe('connectionError', () => {
     const error = connectionError(
       errno('ECONNRESET', `reset by ${secret.toLowerCase()} ##[error]x`),
       {
+        ...target,
         url: new URL('https://MYSECRETHOST1234.example/token'),
         secrets: secretForms('id', secret)
       }
@@ -315,6 +493,7 @@ describe('connectionError', () => {
       'Could not get an answer from ***.example: reset by *** # #[error]x (ECONNRESET).'
     )
     const unresolved = connectionError(errno('ENOTFOUND', 'x'), {
+      ...target,
       url: new URL('https://MYSECRETHOST1234.example/token'),
       secrets: secretForms('id', secret)
     })
@@ -328,7 +507,8 @@ describe('connectionError', () => {
     )
     expect(error).toMatchObject({
       retryable: false,
-      message: expect.stringContaining('Could not resolve auth.torq.io')
+      message:
+        "Could not resolve auth.torq.io. Check auth-url, or the runner's DNS and proxy settings."
     })
   })
 

@@ -14,11 +14,22 @@ import * as http from 'node:http'
 import * as net from 'node:net'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
+import fc from 'fast-check'
 import { createProxy } from 'proxy'
+import { TokenRequestError } from '../src/errors.js'
 import type { Proxy, Route } from '../src/route.js'
 import { requestToken, type TokenRequest } from '../src/token.js'
+import { MAX_HEAD_BYTES } from '../src/tunnel.js'
 import { makeCertificates } from '../test/support/certs.js'
+import {
+  recordSockets,
+  startRawPeer,
+  TLS_ALERT,
+  tunnelThen,
+  type RawPeer
+} from '../test/support/raw-peers.js'
 import { failure, requestTo } from '../test/support/requests.js'
+import { runs } from '../test/support/property-runs.js'
 import { ROOT } from '../test/support/runner.js'
 import { startTorqServer } from '../test/support/torq-server.js'
 
@@ -28,11 +39,16 @@ const warnings: Error[] = []
 const onWarning = (warning: Error) => {
   warnings.push(warning)
 }
+// The advice for an untrusted certificate depends on it; the machine may set it.
+const extraCaCerts = process.env['NODE_EXTRA_CA_CERTS']
 beforeAll(() => {
   process.on('warning', onWarning)
+  delete process.env['NODE_EXTRA_CA_CERTS']
 })
 afterAll(() => {
   process.off('warning', onWarning)
+  if (extraCaCerts !== undefined)
+    process.env['NODE_EXTRA_CA_CERTS'] = extraCaCerts
   certs.dispose()
 })
 
@@ -69,57 +85,15 @@ function request(
   })
 }
 
-/**
- * A hand-written proxy: reads each request head, records it, and lets
- * `answer` write what it likes to the socket.
- */
-async function startRawProxy(
-  answer: (socket: net.Socket, head: string) => void
-) {
-  const heads: string[] = []
-  let closed = 0
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => {
-      closed++
-      sockets.delete(socket)
-    })
-    socket.on('error', () => {})
-    let received = ''
-    const onData = (chunk: Buffer) => {
-      received += chunk.toString('latin1')
-      const end = received.indexOf('\r\n\r\n')
-      if (end < 0) return
-      socket.off('data', onData)
-      const head = received.slice(0, end)
-      heads.push(head)
-      answer(socket, head)
-    }
-    socket.on('data', onData)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    heads,
-    closed: () => closed,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      })
-  }
-}
-
 const answerWith =
   (status: string, headers = '', after = '') =>
   (socket: net.Socket) =>
     socket.write(`HTTP/1.1 ${status}\r\n${headers}\r\n${after}`)
 
 describe('the CONNECT request', () => {
-  let raw: Awaited<ReturnType<typeof startRawProxy>>
+  let raw: RawPeer
   beforeAll(async () => {
-    raw = await startRawProxy(
+    raw = await startRawPeer(
       answerWith('407 Proxy Authentication Required', 'Content-Length: 0\r\n')
     )
   })
@@ -200,7 +174,7 @@ describe('a proxy that wants credentials (407)', () => {
   it.each(cases)(
     'credentials %s: says what to do, no retry',
     async (_case, challenge, credentials, message) => {
-      const raw = await startRawProxy(
+      const raw = await startRawPeer(
         answerWith('407 Proxy Authentication Required', challenge)
       )
       try {
@@ -265,7 +239,7 @@ describe('a proxy that wants credentials (407)', () => {
 describe('other answers to CONNECT', () => {
   it.each([
     [403, false, true],
-    [199, false, true],
+    [101, false, true],
     [300, false, true],
     [499, false, true],
     [500, true, false],
@@ -273,7 +247,7 @@ describe('other answers to CONNECT', () => {
   ])(
     'HTTP %d: no tunnel, the connection closed; retryable %s, hint %s',
     async (status, retryable, hint) => {
-      const raw = await startRawProxy(answerWith(`${status} No`))
+      const raw = await startRawPeer(answerWith(`${status} No`))
       try {
         const error = await failure(
           requestToken(
@@ -301,7 +275,7 @@ describe('other answers to CONNECT', () => {
     'HTTP %d: a tunnel, and bytes sent along with the answer belong to it',
     async (status) => {
       const body = '{"access_token":"tok-through-the-tunnel","expires_in":60}'
-      const raw = await startRawProxy(
+      const raw = await startRawPeer(
         answerWith(
           `${status} Connection established`,
           '',
@@ -322,7 +296,7 @@ describe('other answers to CONNECT', () => {
 
   it('a plain http target: the request through the tunnel names no port', async () => {
     const body = '{"access_token":"tok-plain-0123456789","expires_in":60}'
-    const raw = await startRawProxy((socket) => {
+    const raw = await startRawPeer((socket) => {
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       let received = ''
       socket.on('data', (chunk: Buffer) => {
@@ -347,14 +321,14 @@ describe('other answers to CONNECT', () => {
   })
 
   it('a proxy that hangs up: transient', async () => {
-    const raw = await startRawProxy((socket) => socket.destroy())
+    const raw = await startRawPeer((socket) => socket.end())
     try {
       const error = await failure(
         requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
       )
       expect(error.retryable).toBe(true)
       expect(error.message).toBe(
-        `Could not reach the proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY): socket hang up.`
+        `Could not reach the proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY): it closed the connection without answering CONNECT.`
       )
     } finally {
       await raw.close()
@@ -362,7 +336,7 @@ describe('other answers to CONNECT', () => {
   })
 
   it('a proxy that never answers: the deadline ends the CONNECT too', async () => {
-    const raw = await startRawProxy(() => {})
+    const raw = await startRawPeer(() => {})
     try {
       const error = await failure(
         requestToken(
@@ -431,7 +405,7 @@ describe('reaching the proxy', () => {
       )
       expect(error.retryable).toBe(false)
       expect(error.message).toMatch(
-        /^Could not speak TLS with the proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\): .*wrong version number.*\. HTTPS_PROXY starts with https:\/\/, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http:\/\/host:port\.$/
+        /^The proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) does not speak TLS: HTTPS_PROXY starts with https:\/\/, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http:\/\/host:port\.$/
       )
     } finally {
       plain.close()
@@ -514,10 +488,293 @@ describe('TLS to the target, through the tunnel', () => {
   )
 })
 
+const tokenAnswer = (token: string) => {
+  const body = `{"access_token":"${token}","expires_in":60}`
+  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+}
+
+describe('interim answers to CONNECT', () => {
+  it.each([
+    ['100 Continue', 'in the same write', true],
+    ['100 Continue', 'in a write of its own', false],
+    ['102 Processing', 'in the same write', true],
+    ['103 Early Hints', 'in a write of its own', false]
+  ])(
+    '%s before the 200, %s: skipped, the tunnel used',
+    async (interim, _case, together) => {
+      const answer = `HTTP/1.1 ${interim}\r\nLink: </x>\r\n\r\n`
+      const rest = `HTTP/1.1 200 Connection established\r\n\r\n${tokenAnswer('tok-after-interim')}`
+      const raw = await startRawPeer((socket) => {
+        if (together) socket.write(answer + rest)
+        else
+          socket.write(answer, () => setTimeout(() => socket.write(rest), 20))
+      })
+      try {
+        const token = await requestToken(
+          request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+        )
+        expect(token.accessToken).toBe('tok-after-interim')
+        expect(raw.heads).toHaveLength(1)
+      } finally {
+        await raw.close()
+      }
+    }
+  )
+
+  it('100 Continue before a 407: the 407 and its challenge are read', async () => {
+    const raw = await startRawPeer(
+      answerWith(
+        '100 Continue\r\n\r\nHTTP/1.1 407 Proxy Authentication Required',
+        'Proxy-Authenticate: Negotiate\r\n'
+      )
+    )
+    try {
+      const error = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(error.message).toContain('asks for Negotiate authentication')
+    } finally {
+      await raw.close()
+    }
+  })
+})
+
+describe('answers to CONNECT that are not HTTP', () => {
+  const notHttp = (port: number) =>
+    `The proxy 127.0.0.1:${port} (from HTTPS_PROXY) did not answer CONNECT with HTTP (or with a head over 64 KiB). Check HTTPS_PROXY: it should name an HTTP proxy.`
+
+  it.each([
+    ['another protocol', 'SSH-2.0-OpenSSH_9.6\r\n\r\n'],
+    ['a status of two digits', 'HTTP/1.1 20 OK\r\n\r\n'],
+    ['HTTP/2', 'HTTP/2 200\r\n\r\n'],
+    ['no space after the status', 'HTTP/1.1 200OK\r\n\r\n'],
+    ['text before the status line', 'x HTTP/1.1 200 OK\r\n\r\n']
+  ])('%s: named, not retried', async (_case, answer) => {
+    const raw = await startRawPeer((socket) => socket.write(answer))
+    try {
+      const error = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(error).toMatchObject({
+        retryable: false,
+        message: notHttp(raw.port)
+      })
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it('a status line alone, no reason: read', async () => {
+    const raw = await startRawPeer((socket) =>
+      socket.write(`HTTP/1.0 200\r\n\r\n${tokenAnswer('tok-no-reason')}`)
+    )
+    try {
+      const token = await requestToken(
+        request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+      )
+      expect(token.accessToken).toBe('tok-no-reason')
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it(`a head of ${MAX_HEAD_BYTES} bytes is waited out; one byte more without its end is refused`, async () => {
+    const start =
+      'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\nX-Pad: '
+    const full = start + 'x'.repeat(MAX_HEAD_BYTES - start.length)
+    const raw = await startRawPeer((socket, head) => {
+      if (head.includes('torq.test:80')) {
+        socket.write(`${full}x`)
+        return
+      }
+      socket.write(full, () => setTimeout(() => socket.write('\r\n\r\n'), 20))
+    })
+    try {
+      const longest = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(longest.message).toContain('asks for Negotiate authentication')
+      const longer = await failure(
+        requestToken(request('http://torq.test/', proxyAt(raw.port)))
+      )
+      expect(longer.message).toBe(notHttp(raw.port))
+    } finally {
+      await raw.close()
+    }
+  })
+})
+
+describe('a 407 with many schemes', () => {
+  it.each([
+    [5, 'S0 or S1 or S2 or S3 or S4'],
+    [6, 'S0, S1, S2, S3, S4 and 1 more'],
+    [2000, 'S0, S1, S2, S3, S4 and 1995 more']
+  ])('%d: %s', async (count, named) => {
+    const schemes = Array.from({ length: count }, (_, i) => `S${i}`)
+    const raw = await startRawPeer(
+      answerWith(
+        '407 Proxy Authentication Required',
+        `Proxy-Authenticate: ${schemes.join(', ')}\r\n`
+      )
+    )
+    try {
+      const error = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(error.message).toBe(
+        `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) asks for ${named} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for auth.torq.io:443 to be reachable without it.`
+      )
+    } finally {
+      await raw.close()
+    }
+  })
+})
+
+describe('data that is not TLS through a tunnel to an https target', () => {
+  const notTls = (port: number) =>
+    `The proxy 127.0.0.1:${port} (from HTTPS_PROXY) answered the tunnel to auth.torq.io:443 with data that is not TLS (it may be inspecting or blocking the connection)`
+
+  it.each([
+    ['a block page', '<html>Blocked by policy</html>'],
+    ['a TLS alert', TLS_ALERT],
+    ['one byte', '\u0016']
+  ])(
+    '%s with the 200: fails at once, not retried, connection closed',
+    async (_case, bytes) => {
+      const raw = await startRawPeer(tunnelThen(bytes))
+      try {
+        const error = await failure(
+          requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        )
+        expect(error).toMatchObject({
+          retryable: false,
+          message: `${notTls(raw.port)}.`
+        })
+        for (let i = 0; i < 100 && raw.closed() === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        expect(raw.closed()).toBe(1)
+      } finally {
+        await raw.close()
+      }
+    }
+  )
+
+  it('a block page after the 200: the same, or the target speaks no TLS', async () => {
+    const raw = await startRawPeer(
+      tunnelThen('<html>Blocked by policy</html>', { laterMs: 100 })
+    )
+    try {
+      const error = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(error).toMatchObject({
+        retryable: false,
+        message: `${notTls(raw.port)}, or auth.torq.io does not speak TLS (plain HTTP on an https URL?).`
+      })
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it('a TLS alert after the 200: named, with the proxy', async () => {
+    const raw = await startRawPeer(tunnelThen(TLS_ALERT, { laterMs: 100 }))
+    try {
+      const error = await failure(
+        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+      )
+      expect(error).toMatchObject({
+        retryable: false,
+        message: `The TLS handshake with auth.torq.io through the proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) failed: the other end sent the TLS alert "handshake failure".`
+      })
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it('any bytes, in the same write as the 200 or after it: a TokenRequestError, never a crash', async () => {
+    let next: { bytes: Uint8Array; laterMs: number | undefined } = {
+      bytes: new Uint8Array(),
+      laterMs: undefined
+    }
+    const raw = await startRawPeer((socket) =>
+      tunnelThen(next.bytes, { laterMs: next.laterMs })(socket)
+    )
+    const crashes: unknown[] = []
+    const onCrash = (error: unknown) => crashes.push(error)
+    process.on('uncaughtException', onCrash)
+    process.on('unhandledRejection', onCrash)
+    // What a TLS server's first bytes look like: a record's type and version.
+    const recordLike = fc
+      .tuple(
+        fc.constantFrom(0x14, 0x15, 0x16, 0x17),
+        fc.integer({ min: 0, max: 4 }),
+        fc.uint8Array({ maxLength: 40 })
+      )
+      .map(([type, minor, rest]) => Uint8Array.from([type, 3, minor, ...rest]))
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.uint8Array({ maxLength: 64 }), recordLike),
+          fc.constantFrom(undefined, 0, 20),
+          async (bytes, laterMs) => {
+            next = { bytes, laterMs }
+            const outcome = await requestToken(
+              request('https://auth.torq.io/', proxyAt(raw.port), {
+                timeoutMs: 5000
+              })
+            ).catch((error: unknown) => error)
+            expect(outcome).toBeInstanceOf(TokenRequestError)
+            expect((outcome as Error).message).not.toMatch(
+              /SSL routines|:error:|within 5 s/
+            )
+          }
+        ),
+        runs(40)
+      )
+      // Anything thrown outside the promise surfaces by the next turn.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(crashes).toEqual([])
+    } finally {
+      process.off('uncaughtException', onCrash)
+      process.off('unhandledRejection', onCrash)
+      await raw.close()
+    }
+  })
+})
+
+describe('sockets to a proxy', () => {
+  it.each([false, true])(
+    'are listened to for errors from the moment they exist (TLS: %s)',
+    async (useTls) => {
+      // Hangs up at once, before a TLS handshake or a request head.
+      const server = net.createServer((socket) => socket.destroy())
+      await new Promise<void>((resolve) =>
+        server.listen(0, '127.0.0.1', resolve)
+      )
+      const { port } = server.address() as net.AddressInfo
+      const recorded = recordSockets()
+      let pending: Promise<unknown>
+      try {
+        pending = requestToken(
+          request('https://auth.torq.io/', proxyAt(port, { tls: useTls }))
+        )
+      } finally {
+        recorded.stop()
+      }
+      // Node.js's and the TLS socket's own listeners come later, if at all.
+      expect(recorded.sockets).toHaveLength(1)
+      expect(recorded.sockets[0]?.listenerCount('error')).toBe(1)
+      await failure(pending)
+      server.close()
+    }
+  )
+})
+
 describe('the README', () => {
   it('quotes both 407 messages as the action gives them', async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const raw = await startRawProxy(
+    const raw = await startRawPeer(
       answerWith('407 Proxy Authentication Required', 'Content-Length: 0\r\n')
     )
     try {
