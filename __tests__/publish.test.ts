@@ -37,7 +37,7 @@ describe('publishToken', () => {
       'expires-in': '3600',
       'expires-at': '2026-11-28T17:00:00.000Z',
       reused: 'false',
-      'api-url': ''
+      'api-url': 'https://api.torq.io'
     })
     expect(result.exported).toEqual({ TORQ_ACCESS_TOKEN: token.accessToken })
     expect(inProcess).toBe(token.accessToken)

@@ -503,7 +503,7 @@ describe('interim answers to CONNECT', () => {
     '%s before the 200, %s: skipped, the tunnel used',
     async (interim, _case, together) => {
       const answer = `HTTP/1.1 ${interim}\r\nLink: </x>\r\n\r\n`
-      const rest = `HTTP/1.1 200 Connection established\r\n\r\n${tokenAnswer('tok-after-interim')}`
+      const rest = `HTTP/1.1 200 Connection established\r\n\r\n${tokenAnswer('tok-after-an-interim-answer')}`
       const raw = await startRawPeer((socket) => {
         if (together) socket.write(answer + rest)
         else
@@ -513,7 +513,7 @@ describe('interim answers to CONNECT', () => {
         const token = await requestToken(
           request('http://torq.test/v1/auth/token', proxyAt(raw.port))
         )
-        expect(token.accessToken).toBe('tok-after-interim')
+        expect(token.accessToken).toBe('tok-after-an-interim-answer')
         expect(raw.heads).toHaveLength(1)
       } finally {
         await raw.close()
@@ -566,13 +566,13 @@ describe('answers to CONNECT that are not HTTP', () => {
 
   it('a status line alone, no reason: read', async () => {
     const raw = await startRawPeer((socket) =>
-      socket.write(`HTTP/1.0 200\r\n\r\n${tokenAnswer('tok-no-reason')}`)
+      socket.write(`HTTP/1.0 200\r\n\r\n${tokenAnswer('tok-status-line-no-reason')}`)
     )
     try {
       const token = await requestToken(
         request('http://torq.test/v1/auth/token', proxyAt(raw.port))
       )
-      expect(token.accessToken).toBe('tok-no-reason')
+      expect(token.accessToken).toBe('tok-status-line-no-reason')
     } finally {
       await raw.close()
     }

@@ -91,26 +91,20 @@ describe('answers, through dist/index.js', () => {
     expect(result.outputs['token']).toBe(TOKEN)
   })
 
-  // A 101 reaches interpretAnswer, which refuses any 1xx given as the answer,
-  // only once transport.ts hands it over instead of waiting for more (the
-  // sockets part of issue 13): until then this waits out timeout-seconds.
-  it.failing(
-    'HTTP 101 as the answer: fails at once, naming it, not retried',
-    async () => {
-      const result = await runWith(
-        [
-          replies.raw(
-            'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n'
-          )
-        ],
-        { 'timeout-seconds': '2' }
-      )
-      expect(result.exitCode).toBe(1)
-      expect(result.requests).toBe(1)
-      expect(result.errors).toEqual([expect.stringContaining('101')])
-      expect(result.shown).not.toContain('timeout-seconds')
-    }
-  )
+  it('HTTP 101 as the answer: fails at once, naming it, not retried', async () => {
+    const result = await runWith(
+      [
+        replies.raw(
+          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n'
+        )
+      ],
+      { 'timeout-seconds': '2' }
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.requests).toBe(1)
+    expect(result.errors).toEqual([expect.stringContaining('101')])
+    expect(result.shown).not.toContain('timeout-seconds')
+  })
 
   /** Refused as too short: nothing written, nothing masked or starred out. */
   async function refusesShort(token: string) {
