@@ -2,9 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 /* eslint-disable jest/no-conditional-expect --
    a property branches on the generated case. */
 import fc from 'fast-check'
-import { INPUT_DEFAULTS, TOKEN_URLS } from '../src/defaults.js'
+import { INPUTS, TOKEN_URLS } from '../src/defaults.js'
 import { InputError } from '../src/errors.js'
-import { isLoopbackHost, readInputs, type Environment } from '../src/inputs.js'
+import { readInputs, type Environment } from '../src/inputs.js'
+import { isLoopbackHost } from '../src/loopback.js'
 import { runs } from '../test/support/property-runs.js'
 
 const valid = { 'client-id': 'id-123', 'client-secret': 's3cret' }
@@ -45,7 +46,7 @@ describe('readInputs', () => {
       reuseToken: true,
       minValiditySeconds: 600
     })
-    expect(INPUT_DEFAULTS.region).toBe('us')
+    expect(INPUTS.region).toBe('us')
   })
 
   it('maps the eu region to its token URL, in any case', () => {

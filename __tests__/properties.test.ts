@@ -12,7 +12,8 @@ import {
   MAX_TIMEOUT_SECONDS
 } from '../src/defaults.js'
 import { InputError, TokenRequestError } from '../src/errors.js'
-import { isLoopbackHost, readInputs, type Settings } from '../src/inputs.js'
+import { readInputs, type Settings } from '../src/inputs.js'
+import { isLoopbackHost } from '../src/loopback.js'
 import {
   BACKOFF_BASE_MS,
   BACKOFF_CAP_MS,

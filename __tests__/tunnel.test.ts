@@ -566,7 +566,9 @@ describe('answers to CONNECT that are not HTTP', () => {
 
   it('a status line alone, no reason: read', async () => {
     const raw = await startRawPeer((socket) =>
-      socket.write(`HTTP/1.0 200\r\n\r\n${tokenAnswer('tok-status-line-no-reason')}`)
+      socket.write(
+        `HTTP/1.0 200\r\n\r\n${tokenAnswer('tok-status-line-no-reason')}`
+      )
     )
     try {
       const token = await requestToken(

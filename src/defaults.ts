@@ -23,8 +23,15 @@ export function apiUrlFor(tokenUrl: URL): string {
   return region === undefined ? '' : API_URLS[region]
 }
 
-export const INPUT_DEFAULTS = {
+/**
+ * Every input of action.yml, in its order, with the default the runner fills
+ * in ('' for none): the code falls back to the same when an input is empty.
+ */
+export const INPUTS = {
+  'client-id': '',
+  'client-secret': '',
   region: 'us',
+  'auth-url': '',
   'export-env': 'true',
   'env-var': 'TORQ_ACCESS_TOKEN',
   retries: '3',
@@ -33,6 +40,20 @@ export const INPUT_DEFAULTS = {
   'reuse-token': 'true',
   'min-validity-seconds': '600'
 } as const
+
+export type InputName = keyof typeof INPUTS
+
+/** Every output of action.yml, in its order. */
+export const OUTPUTS = [
+  'token',
+  'token-type',
+  'expires-in',
+  'expires-at',
+  'reused',
+  'api-url'
+] as const
+
+export type OutputName = (typeof OUTPUTS)[number]
 
 export const MAX_RETRIES = 10
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 3600
