@@ -1,15 +1,11 @@
 // The parts `npm run herd` is made of: the endpoint models, virtual time, and
-// a small herd run through the action's retry loop.
+// a small herd run through the action's retry loop (herd-steps.test.ts: jobs
+// whose steps each run the action).
 import { describe, expect, it } from '@jest/globals'
 import { TokenRequestError } from '../src/errors.js'
 import { withRetries } from '../src/retry.js'
-import {
-  fixedWindow,
-  runHerd,
-  seededRandom,
-  tokenBucket,
-  virtualTime
-} from '../test/support/herd.js'
+import { fixedWindow, runHerd, tokenBucket } from '../test/support/herd.js'
+import { seededRandom, virtualTime } from '../test/support/herd-time.js'
 
 describe('the endpoint models', () => {
   it('fixed windows serve the first R requests of each second', () => {

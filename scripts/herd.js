@@ -10,21 +10,22 @@
 //   N <= 1000: every job succeeds, requests/job <= 5, ratio <= 2.0 at 256
 //   and <= 1.6 at 1000 (at 500: <= 2.0); any failure names
 //   rate-limit-wait-seconds.
+// Then jobs whose steps each run the action (test/support/herd-steps.js),
+// with reuse-token true and false: the action's own reuse code, each job's
+// state in its own RUNNER_TEMP, decides which steps ask the same endpoint
+// (fixed windows, Retry-After: 1). `token-requests/job` counts the steps
+// that asked, `requests/job` the requests (429s included), `least-left` the
+// least time left on a reused token. Exits 1 unless every job succeeds and
+// asks at exactly the steps `expected` counts (the first, and each whose
+// token would have under min-validity-seconds left) for its own token.
 //   npm run herd -- [seeds] [input=value ...]   (default 5 seeds)
 // e.g. `npm run herd -- rate-limit-wait-seconds=0` for 429s under retries.
-import {
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import ts from 'typescript'
 import { runHerd } from '../test/support/herd.js'
-import { ROOT } from '../test/support/runner.js'
+import { compileSources } from '../test/support/herd-compile.js'
+import { expectedAsks, runJobSteps } from '../test/support/herd-steps.js'
 
 // Stack traces of the many 429 errors are never read; skip making them.
 Error.stackTraceLimit = 0
@@ -43,30 +44,16 @@ const TARGETS = {
   500: { ratio: 2.0, requests: 5 },
   1000: { ratio: 1.6, requests: 5 }
 }
-
 /**
- * src/ compiled to JavaScript in a temporary directory, each file as the
- * bundler's TypeScript compiles it, so the simulation runs the same code.
+ * Jobs whose steps each run the action: within the token's hour; longer
+ * than it; and with Torq's lifetime under min-validity-seconds. Steps are
+ * far enough from the margin that the herd's waits cannot tip a decision.
  */
-function compileSources() {
-  const dir = mkdtempSync(join(tmpdir(), 'torq-herd-'))
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n')
-  const src = join(ROOT, 'src')
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
-    const { outputText } = ts.transpileModule(
-      readFileSync(join(src, file), 'utf8'),
-      {
-        compilerOptions: {
-          module: ts.ModuleKind.ES2022,
-          target: ts.ScriptTarget.ES2023
-        },
-        fileName: file
-      }
-    )
-    writeFileSync(join(dir, file.replace(/\.ts$/, '.js')), outputText)
-  }
-  return dir
-}
+const STEP_SCENARIOS = [
+  { jobs: 256, steps: 5, everyS: 60, lifetimeS: 3600 },
+  { jobs: 256, steps: 12, everyS: 700, lifetimeS: 3600 },
+  { jobs: 256, steps: 5, everyS: 60, lifetimeS: 300 }
+]
 
 const dir = compileSources()
 try {
@@ -78,6 +65,8 @@ try {
   const { TokenRequestError } = await load('errors')
   /** @type {typeof import('../src/inputs.js')} */
   const { readInputs } = await load('inputs')
+  /** @type {typeof import('../src/job-token.js')} */
+  const reuse = await load('job-token')
 
   // The policy of a run with action.yml's defaults, or the inputs given.
   /** @type {Record<string, string>} */
@@ -138,6 +127,62 @@ try {
           if (meanRequests > target.requests)
             missed.push(`${name}: requests/job over ${target.requests}`)
         }
+      }
+    }
+  }
+  for (const { jobs, steps, everyS, lifetimeS } of STEP_SCENARIOS) {
+    for (const reuseToken of [true, false]) {
+      const stepSettings = { ...settings, reuseToken }
+      const everyMs = everyS * 1000
+      const expected = expectedAsks({
+        steps,
+        everyMs,
+        lifetimeS,
+        settings: stepSettings
+      })
+      let succeeded = jobs
+      let asks = 0
+      let meanRequests = 0
+      let maxRequests = 0
+      let leastLeft = Infinity
+      let wrong = 0
+      for (let seed = 1; seed <= SEEDS; seed++) {
+        const result = await runJobSteps({
+          jobs,
+          steps,
+          everyMs,
+          lifetimeS,
+          limit: LIMIT,
+          model: 'window',
+          retryAfterMs: 1000,
+          seed,
+          settings: stepSettings,
+          withRetries,
+          TokenRequestError,
+          reuse
+        })
+        const sum = (/** @type {number[]} */ n) => n.reduce((a, b) => a + b, 0)
+        succeeded = Math.min(succeeded, result.succeeded)
+        asks = Math.max(asks, sum(result.asked.map((a) => a.length)) / jobs)
+        meanRequests = Math.max(meanRequests, sum(result.requests) / jobs)
+        maxRequests = Math.max(maxRequests, ...result.requests)
+        leastLeft = Math.min(leastLeft, result.leastLeftS ?? Infinity)
+        wrong +=
+          result.foreign +
+          result.asked.filter((a) => a.join() !== expected.join()).length
+      }
+      const name = `steps=${steps} every=${everyS}s lifetime=${lifetimeS}s min-validity=${settings.minValiditySeconds}s reuse-token=${reuseToken} jobs=${jobs}`
+      console.log(
+        `herd: ${name} limit=${LIMIT}/s succeeded=${succeeded}/${jobs} token-requests/job=${asks.toFixed(2)} expected=${expected.length} requests/job=${meanRequests.toFixed(2)} max-requests=${maxRequests} least-left=${leastLeft === Infinity ? 'none' : `${leastLeft}s`}`
+      )
+      if (succeeded < jobs) missed.push(`${name}: not every job succeeded`)
+      if (wrong > 0) {
+        missed.push(
+          `${name}: ${wrong} jobs asked at other steps than ${expected.join(', ')}, or reused another's token`
+        )
+      }
+      if (leastLeft < settings.minValiditySeconds) {
+        missed.push(`${name}: a token reused with less than min-validity left`)
       }
     }
   }
