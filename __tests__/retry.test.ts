@@ -407,7 +407,12 @@ describe('withRetries', () => {
     })
     const failure = withRetries(attempt, DEFAULTS, clock, quiet)
     await expect(failure).rejects.toThrow('HTTP 503. (4 attempts made)')
-    await expect(failure).rejects.toMatchObject({ retryable: false })
+    await expect(failure).rejects.toMatchObject({
+      name: 'TokenRequestError',
+      retryable: false,
+      status: 503,
+      cause: expect.objectContaining({ message: 'HTTP 503.', status: 503 })
+    })
     expect(attempt).toHaveBeenCalledTimes(4)
     expect(sleeps).toEqual([999, 1999, 3999])
   })

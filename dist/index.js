@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3841);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6119);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3841:
+/***/ 6119:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31341,8 +31341,16 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/errors.ts
-/** A failure whose message is written for the workflow author. */
+/**
+ * A failure whose message is written for the workflow author. `name` is the
+ * class's; `cause` keeps what led to it, for debugging, never for the log:
+ * only messages are printed, and they quote outside text through quote().
+ */
 class ActionError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
 }
 /** One or more inputs are unusable; nothing was sent. */
 class InputError extends ActionError {
@@ -31362,7 +31370,7 @@ class TokenRequestError extends ActionError {
     retryAfterMs;
     status;
     constructor(message, options) {
-        super(message);
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.retryable = options.retryable;
         this.retryAfterMs = options.retryAfterMs;
         this.status = options.status;
@@ -31388,8 +31396,15 @@ function apiUrlFor(tokenUrl) {
     const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
     return region === undefined ? '' : API_URLS[region];
 }
-const INPUT_DEFAULTS = {
+/**
+ * Every input of action.yml, in its order, with the default the runner fills
+ * in ('' for none): the code falls back to the same when an input is empty.
+ */
+const INPUTS = {
+    'client-id': '',
+    'client-secret': '',
     region: 'us',
+    'auth-url': '',
     'export-env': 'true',
     'env-var': 'TORQ_ACCESS_TOKEN',
     retries: '3',
@@ -31398,10 +31413,40 @@ const INPUT_DEFAULTS = {
     'reuse-token': 'true',
     'min-validity-seconds': '600'
 };
+/** Every output of action.yml, in its order. */
+const OUTPUTS = (/* unused pure expression or super */ null && ([
+    'token',
+    'token-type',
+    'expires-in',
+    'expires-at',
+    'reused',
+    'api-url'
+]));
 const MAX_RETRIES = 10;
 const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
 const MAX_MIN_VALIDITY_SECONDS = 3000;
+
+;// CONCATENATED MODULE: ./src/loopback.ts
+/**
+ * Two loopback rules, on purpose: one strict, for where plain http may go,
+ * and one as @actions/http-client has it, for which hosts skip a proxy.
+ */
+/** Loopback hosts, the only ones plain http may be used with: exact forms. */
+function isLoopbackHost(hostname) {
+    return (hostname === 'localhost' ||
+        hostname === '[::1]' ||
+        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
+}
+/**
+ * What http-client counts as loopback when it bypasses a proxy (any host
+ * name starting `127.`); URL host names come lower-cased.
+ */
+function bypassesProxyAsLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname.startsWith('127.') ||
+        hostname === '[::1]');
+}
 
 ;// CONCATENATED MODULE: ./src/outside-text.ts
 /**
@@ -31615,15 +31660,83 @@ function quoteIfShaped(text, shape, secrets) {
     return shape.test(cut) ? quote(cut, secrets) : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/input-parsers.ts
 
 
 
+/** What is wrong with one input, worded for the workflow author. */
+class Problem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
 // Control characters (C0, DEL and C1), invisible format characters, line
 // separators and lone surrogates: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+/** A client id or secret: one line, as Torq showed it. */
+function credential(name) {
+    const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
+    return (raw) => {
+        if (raw === '') {
+            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
+        }
+        if (CONTROL.test(raw)) {
+            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
+        }
+        return raw;
+    };
+}
+/** A client id also cannot hold ':', which ends the id in HTTP Basic. */
+const clientId = (raw) => {
+    const id = credential('client-id')(raw);
+    return typeof id === 'string' && id.includes(':')
+        ? new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.")
+        : id;
+};
+const region = (raw) => {
+    const name = raw.toLowerCase();
+    if (Object.hasOwn(TOKEN_URLS, name))
+        return name;
+    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
+};
+/** A token URL that overrides region; '' (not given) is undefined. */
+const authUrl = (raw) => {
+    if (raw === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        return new Problem("Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.");
+    }
+    if (url.username || url.password) {
+        return new Problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
+    }
+    if (url.hash) {
+        return new Problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
+    }
+    if (url.protocol === 'https:' ||
+        (url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        return url;
+    }
+    return new Problem("Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.");
+};
+const YAML_TRUE = ['true', 'True', 'TRUE'];
+const YAML_FALSE = ['false', 'False', 'FALSE'];
+/** `true` or `false` as YAML 1.2 writes them. */
+function yamlBoolean(name) {
+    return (raw) => {
+        if (YAML_TRUE.includes(raw))
+            return true;
+        if (YAML_FALSE.includes(raw))
+            return false;
+        return new Problem(`Input '${name}' must be true or false.`);
+    };
+}
 // An exported name must contain TORQ, which no tool reads but Torq's: a
 // token under any other name could reconfigure a later step (GOSUMDB=off,
 // TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
@@ -31631,8 +31744,56 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i;
 const ENV_VAR_ADVICE = 'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.';
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
+const envVar = (raw) => {
+    const why = !VARIABLE_NAME.test(raw)
+        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
+        : !/TORQ/i.test(raw)
+            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
+            : RUNNER_PREFIX.test(raw)
+                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+                : undefined;
+    return why === undefined
+        ? raw
+        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
+};
+/** A whole number from 0 to `max`; `meaning` ends the message. */
+function wholeNumber(name, max, meaning) {
+    return (raw) => {
+        const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+        return value <= max
+            ? value
+            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
+    };
+}
+const retries = wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.');
+const rateLimitWaitSeconds = wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.');
+const minValiditySeconds = wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.');
+const timeoutSeconds = (raw) => {
+    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
+    return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
+        ? seconds
+        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+};
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+/** One parser per input of action.yml: adding an input is one line here. */
+const PARSERS = {
+    'client-id': clientId,
+    'client-secret': credential('client-secret'),
+    region: region,
+    'auth-url': authUrl,
+    'export-env': yamlBoolean('export-env'),
+    'env-var': envVar,
+    retries: retries,
+    'rate-limit-wait-seconds': rateLimitWaitSeconds,
+    'timeout-seconds': timeoutSeconds,
+    'reuse-token': yamlBoolean('reuse-token'),
+    'min-validity-seconds': minValiditySeconds
+};
 /**
  * Turns the raw inputs and the runner's files into Settings, or throws an
  * InputError listing every problem at once, so that one run shows all that
@@ -31640,170 +31801,57 @@ const YAML_FALSE = ['false', 'False', 'FALSE'];
  */
 function readInputs(read, env) {
     const problems = [];
-    const problem = (message) => {
-        problems.push(message);
-        return undefined;
-    };
-    const value = (name) => read(name) || INPUT_DEFAULTS[name];
-    const clientId = credential(read('client-id'), 'client-id', problem);
-    if (clientId?.includes(':')) {
-        problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.");
+    const inputs = {};
+    for (const [name, parser] of Object.entries(PARSERS)) {
+        const value = parser(read(name) || INPUTS[name]);
+        if (value instanceof Problem)
+            problems.push(value.message);
+        else
+            inputs[name] = value;
     }
-    const clientSecret = credential(read('client-secret'), 'client-secret', problem);
-    const region = parseRegion(value('region'), problem);
-    const authUrl = read('auth-url');
-    const tokenUrl = authUrl
-        ? parseAuthUrl(authUrl, problem)
-        : region && new URL(TOKEN_URLS[region]);
-    const exportEnv = parseBoolean(value('export-env'), 'export-env', problem);
-    const envVar = parseEnvVar(value('env-var'), problem);
-    const retries = parseRetries(value('retries'), problem);
-    const rateLimitWaitSeconds = parseRateLimitWait(value('rate-limit-wait-seconds'), problem);
-    const timeoutSeconds = parseTimeout(value('timeout-seconds'), problem);
-    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', 'the step outputs have nowhere to go', '', problem);
-    const envFile = exportEnv
-        ? runnerFile(env, 'GITHUB_ENV', 'the token cannot be exported', ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.', problem)
+    const given = inputs;
+    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
+    const envFile = given['export-env'] === true
+        ? runnerFile(env, 'GITHUB_ENV', problems)
         : (env['GITHUB_ENV'] ?? '');
-    const reuseToken = parseBoolean(value('reuse-token'), 'reuse-token', problem);
-    const minValiditySeconds = parseMinValidity(value('min-validity-seconds'), problem);
-    if (problems.length > 0 ||
-        clientId === undefined ||
-        clientSecret === undefined ||
-        tokenUrl === undefined ||
-        exportEnv === undefined ||
-        envVar === undefined ||
-        retries === undefined ||
-        rateLimitWaitSeconds === undefined ||
-        timeoutSeconds === undefined ||
-        outputFile === undefined ||
-        envFile === undefined ||
-        reuseToken === undefined ||
-        minValiditySeconds === undefined) {
+    if (problems.length > 0)
         throw new InputError(problems);
-    }
+    const authUrl = given['auth-url'];
     return {
-        clientId,
-        clientSecret,
-        tokenUrl,
-        endpointSource: authUrl ? 'auth-url' : `region ${region}`,
-        exportEnv,
-        envVar,
-        retries,
-        rateLimitWaitMs: rateLimitWaitSeconds * 1000,
-        timeoutMs: Math.round(timeoutSeconds * 1000),
+        clientId: given['client-id'],
+        clientSecret: given['client-secret'],
+        tokenUrl: authUrl ?? new URL(TOKEN_URLS[given.region]),
+        endpointSource: authUrl ? 'auth-url' : `region ${given.region}`,
+        exportEnv: given['export-env'],
+        envVar: given['env-var'],
         outputFile,
         envFile,
-        reuseToken,
-        minValiditySeconds
+        retries: given.retries,
+        rateLimitWaitMs: given['rate-limit-wait-seconds'] * 1000,
+        timeoutMs: Math.round(given['timeout-seconds'] * 1000),
+        reuseToken: given['reuse-token'],
+        minValiditySeconds: given['min-validity-seconds']
     };
 }
+const CONSEQUENCE = {
+    GITHUB_OUTPUT: ['the step outputs have nowhere to go', ''],
+    GITHUB_ENV: [
+        'the token cannot be exported',
+        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.'
+    ]
+};
 /**
  * The path of a runner file. Runners since v2.327.1 set both variables for
  * every step; the set-output and set-env commands they replace are disabled
  * there, so the action has no fallback and says so before any request.
  */
-function runnerFile(env, variable, consequence, hint, problem) {
+function runnerFile(env, variable, problems) {
     const path = env[variable];
     if (path)
         return path;
-    return problem(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
-}
-function credential(raw, name, problem) {
-    if (raw === '') {
-        return problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET'} }}\`. ${FORK_HINT}`);
-    }
-    if (CONTROL.test(raw)) {
-        return problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
-    }
-    return raw;
-}
-function parseRegion(raw, problem) {
-    const region = raw.toLowerCase();
-    if (Object.hasOwn(TOKEN_URLS, region)) {
-        return region;
-    }
-    return problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
-}
-/** Loopback hosts, the only ones plain http may be used with. */
-function isLoopbackHost(hostname) {
-    return (hostname === 'localhost' ||
-        hostname === '[::1]' ||
-        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
-}
-function parseAuthUrl(raw, problem) {
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        return problem("Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.");
-    }
-    if (url.username || url.password) {
-        return problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
-    }
-    if (url.hash) {
-        return problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
-    }
-    if (url.protocol === 'https:') {
-        return url;
-    }
-    if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
-        return url;
-    }
-    return problem("Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.");
-}
-function parseBoolean(raw, name, problem) {
-    if (YAML_TRUE.includes(raw))
-        return true;
-    if (YAML_FALSE.includes(raw))
-        return false;
-    return problem(`Input '${name}' must be true or false.`);
-}
-function parseEnvVar(raw, problem) {
-    const why = envVarFault(raw);
-    if (why === undefined)
-        return raw;
-    return problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
-}
-function envVarFault(name) {
-    if (!VARIABLE_NAME.test(name)) {
-        return 'which is not an environment variable name (letters, digits and _, not starting with a digit)';
-    }
-    if (!/TORQ/i.test(name)) {
-        return 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps';
-    }
-    if (RUNNER_PREFIX.test(name)) {
-        return 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)';
-    }
-    return undefined;
-}
-function parseRetries(raw, problem) {
-    const retries = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (retries <= MAX_RETRIES) {
-        return retries;
-    }
-    return problem(`Input 'retries' must be a whole number from 0 to ${MAX_RETRIES}, the extra attempts after the first.`);
-}
-function parseRateLimitWait(raw, problem) {
-    const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (seconds <= MAX_RATE_LIMIT_WAIT_SECONDS) {
-        return seconds;
-    }
-    return problem(`Input 'rate-limit-wait-seconds' must be a whole number from 0 to ${MAX_RATE_LIMIT_WAIT_SECONDS}: how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.`);
-}
-function parseTimeout(raw, problem) {
-    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
-    if (seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS) {
-        return seconds;
-    }
-    return problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
-}
-function parseMinValidity(raw, problem) {
-    const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (seconds <= MAX_MIN_VALIDITY_SECONDS) {
-        return seconds;
-    }
-    return problem(`Input 'min-validity-seconds' must be a whole number from 0 to ${MAX_MIN_VALIDITY_SECONDS}: how many seconds a token from an earlier step of the job must stay valid to be used again.`);
+    const [consequence, hint] = CONSEQUENCE[variable];
+    problems.push(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
+    return '';
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -32568,7 +32616,12 @@ function finalError(error, attempts, reason) {
         parts.push(reason);
     if (attempts > 1)
         parts.push(`(${attempts} attempts made)`);
-    return new TokenRequestError(parts.join(' '), { retryable: false });
+    // The status and the last attempt's error stay with the final one.
+    return new TokenRequestError(parts.join(' '), {
+        retryable: false,
+        status: error.status,
+        cause: error
+    });
 }
 
 // EXTERNAL MODULE: external "node:http"

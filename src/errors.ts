@@ -1,5 +1,14 @@
-/** A failure whose message is written for the workflow author. */
-export class ActionError extends Error {}
+/**
+ * A failure whose message is written for the workflow author. `name` is the
+ * class's; `cause` keeps what led to it, for debugging, never for the log:
+ * only messages are printed, and they quote outside text through quote().
+ */
+export class ActionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
 
 /** One or more inputs are unusable; nothing was sent. */
 export class InputError extends ActionError {
@@ -27,9 +36,13 @@ export class TokenRequestError extends ActionError {
       retryable: boolean
       retryAfterMs?: number | undefined
       status?: number | undefined
+      cause?: unknown
     }
   ) {
-    super(message)
+    super(
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause }
+    )
     this.retryable = options.retryable
     this.retryAfterMs = options.retryAfterMs
     this.status = options.status

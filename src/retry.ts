@@ -235,5 +235,10 @@ function finalError(
   const parts = [error.message]
   if (reason) parts.push(reason)
   if (attempts > 1) parts.push(`(${attempts} attempts made)`)
-  return new TokenRequestError(parts.join(' '), { retryable: false })
+  // The status and the last attempt's error stay with the final one.
+  return new TokenRequestError(parts.join(' '), {
+    retryable: false,
+    status: error.status,
+    cause: error
+  })
 }
