@@ -31423,20 +31423,9 @@ function matcherFor(secrets) {
     return matcher;
 }
 function buildMatcher(secrets) {
-    // Whole-string case mappings too: they differ from one character at a time
-    // for some letters (a final sigma, a dotted capital I). Each in every
-    // normalization, as it is and case mapped, for case and normalization can
-    // be applied in either order.
-    const cased = each(secrets, (text) => [
-        text,
-        text.toLowerCase(),
-        text.toUpperCase()
-    ]);
-    const normal = each(cased, (text) => NORMALIZATIONS.map((form) => text.normalize(form)));
-    const forms = new Set([
-        ...cased,
-        ...each(normal, (text) => [text, text.toLowerCase(), text.toUpperCase()])
-    ].map(fold));
+    // Folding decomposes each character on its own; the normalizations of the
+    // whole secret add the forms whose combining marks are in another order.
+    const forms = new Set(secrets.flatMap((secret) => [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold)));
     forms.delete('');
     const pieces = new Map();
     let longest = 0;
@@ -31449,8 +31438,7 @@ function buildMatcher(secrets) {
         }
         longest = Math.max(longest, form.length);
     }
-    const sorted = [...pieces.values()].flatMap((set) => [...set]).sort();
-    return { pieces, sorted, longest };
+    return { pieces, longest };
 }
 /**
  * Which UTF-16 units of `text` belong to a piece of a secret. With `goesOn`,
@@ -31458,40 +31446,33 @@ function buildMatcher(secrets) {
  * taken as one.
  */
 function outside_text_hidden(text, matcher, goesOn) {
-    const folded = fold(text);
-    const marks = new Uint8Array(folded.length);
+    const { folded, start, end } = foldWithPlaces(text);
+    const marks = new Uint8Array(text.length);
     for (const [run, pieces] of matcher.pieces) {
         for (let at = 0; at + run <= folded.length; at++) {
-            if (pieces.has(folded.slice(at, at + run)))
-                marks.fill(1, at, at + run);
+            if (pieces.has(folded.slice(at, at + run))) {
+                marks.fill(1, start[at], end[at + run - 1]);
+            }
         }
     }
     if (goesOn) {
         for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
-            if (startsPiece(folded.slice(at), matcher.sorted)) {
-                marks.fill(1, at);
+            if (startsPiece(folded.slice(at), matcher)) {
+                marks.fill(1, start[at]);
                 break;
             }
         }
     }
     return marks;
 }
-/** Whether some piece starts with `text` (binary search of the sorted ones). */
-function startsPiece(text, sorted) {
-    let low = 0;
-    let high = sorted.length;
-    while (low < high) {
-        const mid = (low + high) >> 1;
-        if ((sorted[mid] ?? '') < text)
-            low = mid + 1;
-        else
-            high = mid;
+/** Whether some piece starts with `text`. */
+function startsPiece(text, matcher) {
+    for (const pieces of matcher.pieces.values()) {
+        for (const piece of pieces)
+            if (piece.startsWith(text))
+                return true;
     }
-    return sorted[low]?.startsWith(text) ?? false;
-}
-/** Every text that `variants` gives for the texts, once. */
-function each(texts, variants) {
-    return new Set([...texts].flatMap(variants));
+    return false;
 }
 /** The first `end` units of `text`, each hidden stretch as one `***`. */
 function cutTo(text, marks, end) {
@@ -31514,17 +31495,58 @@ function cutTo(text, marks, end) {
 function cutSecrets(text, secrets) {
     return cutTo(text, outside_text_hidden(text, matcherFor(secrets), false), text.length);
 }
-const FOLDED = /[A-Z]+|[^\0-\x7f]/gu;
 /**
- * One case for all: each character upper-cased then lower-cased (so that
- * σ, ς and Σ meet), kept as it is where that would change its length, so
- * that positions stay those of `text`.
+ * A run of ASCII characters that no combining mark follows, or a character
+ * and the combining marks after it, or marks alone.
+ */
+const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
+/**
+ * One case and one normalization for all: each character with its
+ * combining marks decomposed (so that é and e + ◌́, ﬁ and fi, Ａ and A
+ * meet, whatever order the marks came in) and lower-, upper- and lower-cased
+ * before and after (so that σ, ς and Σ meet, and ẞ, ß and SS, and a letter
+ * cased with the whole text or on its own).
  */
 function fold(text) {
-    return text.replace(FOLDED, (chars) => {
-        const one = chars.toUpperCase().toLowerCase();
-        return one.length === chars.length ? one : chars;
+    return text.replace(SEQUENCES, foldSequence);
+}
+/**
+ * `text` folded, and for each unit of it, where the character it comes
+ * from (with its marks) starts and ends in `text`.
+ */
+function foldWithPlaces(text) {
+    const start = [];
+    const end = [];
+    const folded = text.replace(SEQUENCES, (sequence, at) => {
+        const one = foldSequence(sequence);
+        const ascii = isAscii(sequence);
+        for (let unit = 0; unit < one.length; unit++) {
+            start.push(ascii ? at + unit : at);
+            end.push(ascii ? at + unit + 1 : at + sequence.length);
+        }
+        return one;
     });
+    return { folded, start, end };
+}
+/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
+function isAscii(sequence) {
+    return sequence.charCodeAt(sequence.length - 1) < 0x80;
+}
+/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
+function oneCase(text) {
+    return text.toLowerCase().toUpperCase().toLowerCase();
+}
+// The same characters recur: each sequence is folded once.
+const folds = new Map();
+function foldSequence(sequence) {
+    if (isAscii(sequence))
+        return sequence.toLowerCase();
+    let folded = folds.get(sequence);
+    if (folded === undefined) {
+        folded = oneCase(oneCase(sequence).normalize('NFKD'));
+        folds.set(sequence, folded);
+    }
+    return folded;
 }
 /** `at`, or one more where it would split a surrogate pair. */
 function codePointEnd(text, at) {
@@ -31545,8 +31567,9 @@ function quote(text, secrets) {
         ? text.length
         : codePointEnd(text, READ_LENGTH + matcher.longest);
     // Whether the last units read belong to a secret is decided by the
-    // SECRET_RUN - 1 after them: a secret across the end is cut whole.
-    const read = text.slice(0, codePointEnd(text, end + SECRET_RUN - 1));
+    // SECRET_RUN - 1 characters after them (of up to two units each): a
+    // secret across the end is cut whole.
+    const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN));
     const line = cutTo(read, outside_text_hidden(read, matcher, false), end)
         .toWellFormed()
         .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
