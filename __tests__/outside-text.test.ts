@@ -178,6 +178,22 @@ describe('cutSecrets, for a secret beyond ASCII', () => {
     )
   })
 
+  it('cuts it where casing moves or splits its combining marks', () => {
+    // Upper-cased, ΐ becomes Ι with two marks, and the mark ◌ͅ becomes a
+    // letter, Ι: the marks end up on other letters, in another order.
+    for (const [secret, sent] of [
+      ['aéaéaΐ\u0316aéaéa', (s: string) => s.toUpperCase().normalize('NFC')],
+      ['aéaééᾳ\u0327aééaa', (s: string) => s.normalize('NFC').toUpperCase()],
+      ['aéaééᾳ\u0327aééaa', (s: string) => s.normalize('NFD').toUpperCase()]
+    ] as const) {
+      expect(cutSecrets(`<${sent(secret)}>`, [secret])).toBe('<***>')
+    }
+  })
+
+  it('cuts nothing for an empty secret', () => {
+    expect(cutSecrets('<text>', ['', 'abcdefghijkl'])).toBe('<text>')
+  })
+
   it('keeps the text around it as it was, whatever its characters fold to', () => {
     expect(cutSecrets('ﬃ ǅ ß pré 😀 abcdefghij ǰ', ['ABCDEFGHIJ'])).toBe(
       'ﬃ ǅ ß pré 😀 *** ǰ'
@@ -292,6 +308,24 @@ describe('quote, of a text longer than it reads', () => {
     ).toBe('hel…')
   })
 
+  it('reads a text of just the bound whole, and one a character longer not', () => {
+    expect(quote(`${hiddenChars(END - 5)}hello`, [PLAIN])).toBe('hello')
+    expect(quote(`${hiddenChars(END - 4)}hello`, [PLAIN])).toBe('hell…')
+    // Nor does it end a quote of a whole text in a secret's start.
+    expect(quote(`ends ${PLAIN.slice(0, 3)}`, [PLAIN])).toBe('ends abc')
+  })
+
+  it('splits no character of two units at the bound', () => {
+    for (const char of ['\u{10000}', '😀', '\u{10ffff}']) {
+      expect(quote(`${hiddenChars(END - 1)}${char}xyz`, [PLAIN])).toBe(
+        `${char}…`
+      )
+      expect(quote(`${hiddenChars(END - 2)}${char}xyz`, [PLAIN])).toBe(
+        `${char}…`
+      )
+    }
+  })
+
   it('cuts a secret across the bound whole, wherever it starts', () => {
     for (let at = END - PLAIN.length - 2; at <= END + 2 * SECRET_RUN; at++) {
       const text = `${hiddenChars(at)}${PLAIN.toUpperCase()}${hiddenChars(1_000_000)}`
@@ -302,14 +336,14 @@ describe('quote, of a text longer than it reads', () => {
   it('cuts the start of a secret that dropped characters join across the bound', () => {
     const spread = PLAIN.split('').join('\u200b')
     for (let at = END - spread.length; at < END; at++) {
-      const text = `${hiddenChars(at)}${spread}${hiddenChars(SECRET_RUN * 3)}`
-      expect([at, quote(text, [PLAIN])]).toEqual([at, '***…'])
+      const text = `${hiddenChars(at - 6)}hello ${spread}${hiddenChars(SECRET_RUN * 3)}`
+      expect([at, quote(text, [PLAIN])]).toEqual([at, 'hello ***…'])
     }
   })
 
   it('quotes what it reads as it would the whole text, a secret near the cut included', () => {
     const filler = fc.string({
-      unit: fc.constantFrom(...'abc xyz-#[:"\\', 'é', '😀', '\u200b', '\n'),
+      unit: fc.constantFrom(...Array.from('abc xyz-#[:"\\é😀\u200b\n')),
       minLength: 2 * READ_LENGTH,
       maxLength: 3 * READ_LENGTH
     })
@@ -339,7 +373,7 @@ describe('quote, of a text longer than it reads', () => {
         ),
         // After it, no letter of the secret.
         fc.string({
-          unit: fc.constantFrom(...'qrstuvwxyz #[:é😀\u200b\n'),
+          unit: fc.constantFrom(...Array.from('qrstuvwxyz #[:é😀\u200b\n')),
           maxLength: 40
         }),
         (at, dropped, sent, after) => {

@@ -27,7 +27,7 @@ try {
     })
   )
 } catch (error) {
-  // Over the target: its line is printed, and the bench fails.
+  // Over the target (its line is printed) or unable to run: the bench fails.
   process.stdout.write(
     String(/** @type {{ stdout?: string }} */ (error).stdout ?? error)
   )
