@@ -31955,9 +31955,15 @@ function describeBody(answer, secrets) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/net-errors.ts
 
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ERR_SSL_)/;
+
+
+const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
 const TRANSIENT_CODES = new Set([
     'ECONNREFUSED',
     'ECONNRESET',
@@ -31969,6 +31975,26 @@ const TRANSIENT_CODES = new Set([
     'ENETDOWN',
     'EAI_AGAIN'
 ]);
+/** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
+const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/;
+/** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
+const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/;
+/**
+ * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
+ * block page, a record that is no record, handshake messages out of order.
+ */
+const NOT_TLS_REASONS = new Set([
+    'wrong version number',
+    'packet length too long',
+    'data length too long',
+    'excessive message size',
+    'unexpected message',
+    'unexpected record',
+    'bad change cipher spec',
+    'invalid alert',
+    'unknown alert type',
+    'record layer failure'
+]);
 /**
  * Reads an error from the network. Its message may carry text from a server,
  * a proxy or the network, so it is quoted, never printed as it is.
@@ -31979,13 +32005,176 @@ function readNetError(error, secrets) {
     const rawCode = fields.code ?? '';
     const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
     const raw = typeof fields.message === 'string' ? fields.message : String(error);
+    const reason = OPENSSL_REASON.exec(raw)?.[1] ?? '';
+    const alert = ALERT_REASON.exec(reason)?.[1];
+    let kind = 'other';
+    if (alert !== undefined)
+        kind = 'tls-alert';
+    else if (NOT_TLS_REASONS.has(reason))
+        kind = 'not-tls';
+    else if (CERTIFICATE_CODES.test(code))
+        kind = 'certificate';
+    else if (code === 'ENOTFOUND')
+        kind = 'unresolved';
     return {
+        kind,
         code,
         raw,
-        message: quote(raw, secrets),
-        tls: TLS_CODES.test(code),
+        message: quote(alert ?? (reason || raw), secrets),
         transient: TRANSIENT_CODES.has(code)
     };
+}
+/**
+ * Describes a failure of the network, TLS or DNS with `peer`: the wording of
+ * each kind, for the token endpoint and for a proxy alike.
+ */
+function describeNetError(error, peer, secrets) {
+    const net = readNetError(error, secrets);
+    const final = (message) => new TokenRequestError(message, { retryable: false });
+    switch (net.kind) {
+        case 'not-tls':
+            return final(peer.notTls);
+        case 'tls-alert':
+            return final(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
+        case 'certificate':
+            return final(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
+        case 'unresolved':
+            return final(peer.unresolved);
+        default:
+            return new TokenRequestError(`${peer.failed}: ${net.message}${net.code && !net.raw.includes(net.code) ? ` (${net.code})` : ''}.`, { retryable: net.transient });
+    }
+}
+/**
+ * What to do about a certificate that is not trusted: give Node.js the CA's
+ * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
+ * (Node.js reads it at start-up and only warns if it cannot).
+ */
+function caAdvice(privateCa, secrets) {
+    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
+    if (file === '') {
+        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
+    }
+    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
+    const problem = caFileProblem(file);
+    return problem === undefined
+        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
+        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
+}
+/** What keeps `file` from giving Node.js a certificate, if anything. */
+function caFileProblem(file) {
+    try {
+        // Not read unless a regular file: a FIFO would block, a device not end.
+        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
+        if (stats.isDirectory())
+            return 'is a directory';
+        if (!stats.isFile())
+            return 'is not a regular file';
+        return (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
+            ? undefined
+            : 'holds no PEM certificate';
+    }
+    catch (error) {
+        const { code } = error;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'does not exist'
+            : `cannot be read (${String(code)})`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/route.ts
+
+
+const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
+/**
+ * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
+ * with its own functions: for an https URL the proxy is `https_proxy`, else
+ * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
+ * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
+ * is no http:// or https:// URL with a host is not used (http-client ignores
+ * it or fails on it); the route line then is a warning. Reads process.env.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    if (checkBypass(url)) {
+        return direct(isLoopback(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper, ...unreadNames] = https
+        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+    const variable = firstSet(lower, upper);
+    if (variable === undefined) {
+        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    const proxy = proxyFrom(url, variable);
+    return proxy
+        ? { target, proxy, why: '', ignoredProxy: false }
+        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
+}
+function proxyFrom(url, variable) {
+    let proxyUrl;
+    try {
+        proxyUrl = getProxyUrl(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+        return undefined;
+    }
+    // http: and https: URLs always have a host.
+    if (proxyUrl === undefined ||
+        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
+        return undefined;
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    return {
+        variable,
+        tls,
+        hostname: socketHost(proxyUrl.hostname),
+        port,
+        address: `${proxyUrl.hostname}:${port}`,
+        credentials: username || password ? `${username}:${password}` : undefined
+    };
+}
+/** A URL's host name as sockets take it: an IPv6 address without brackets. */
+function socketHost(hostname) {
+    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+/** The first of the two variables that is set and not empty, as `a || b`. */
+function firstSet(first, second) {
+    if (process.env[first])
+        return first;
+    return process.env[second] ? second : undefined;
+}
+/** What http-client counts as loopback (URL host names come lower-cased). */
+function isLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname.startsWith('127.') ||
+        hostname === '[::1]');
 }
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
@@ -32093,199 +32282,159 @@ function decode(text) {
     }
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-;// CONCATENATED MODULE: ./src/route.ts
-
-
-const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
-/**
- * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
- * with its own functions: for an https URL the proxy is `https_proxy`, else
- * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
- * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
- * is no http:// or https:// URL with a host is not used (http-client ignores
- * it or fails on it); the route line then is a warning. Reads process.env.
- */
-function decideRoute(url) {
-    const https = url.protocol === 'https:';
-    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
-    const direct = (why, ignoredProxy = false) => ({
-        target,
-        proxy: undefined,
-        why,
-        ignoredProxy
-    });
-    if (checkBypass(url)) {
-        return direct(isLoopback(url.hostname)
-            ? 'loopback addresses never go through a proxy'
-            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
-    }
-    const scheme = https ? 'https' : 'http';
-    const [lower, upper, ...unreadNames] = https
-        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
-    const variable = firstSet(lower, upper);
-    if (variable === undefined) {
-        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
-        return direct(`neither ${upper} nor ${lower} is set` +
-            (unread.length > 0
-                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
-                : ''));
-    }
-    const proxy = proxyFrom(url, variable);
-    return proxy
-        ? { target, proxy, why: '', ignoredProxy: false }
-        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
-}
-/** The route in one log line, without credentials. */
-function describeRoute(route, secrets) {
-    const to = `Route to ${quote(route.target, secrets)}:`;
-    const { proxy } = route;
-    if (proxy === undefined) {
-        return `${to} direct (${route.why}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
-    }
-    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
-}
-function proxyFrom(url, variable) {
-    let proxyUrl;
-    try {
-        proxyUrl = getProxyUrl(url);
-    }
-    catch {
-        // Not a URL even with http:// in front: http-client would throw here.
-        return undefined;
-    }
-    // http: and https: URLs always have a host.
-    if (proxyUrl === undefined ||
-        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
-        return undefined;
-    }
-    const tls = proxyUrl.protocol === 'https:';
-    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
-    // http-client's URL gives the user name and password decoded.
-    const { username, password } = proxyUrl;
-    return {
-        variable,
-        tls,
-        hostname: socketHost(proxyUrl.hostname),
-        port,
-        address: `${proxyUrl.hostname}:${port}`,
-        credentials: username || password ? `${username}:${password}` : undefined
-    };
-}
-/** A URL's host name as sockets take it: an IPv6 address without brackets. */
-function socketHost(hostname) {
-    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-}
-/** The first of the two variables that is set and not empty, as `a || b`. */
-function firstSet(first, second) {
-    if (process.env[first])
-        return first;
-    return process.env[second] ? second : undefined;
-}
-/** What http-client counts as loopback (URL host names come lower-cased). */
-function isLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.startsWith('127.') ||
-        hostname === '[::1]');
-}
-
 ;// CONCATENATED MODULE: ./src/tunnel.ts
 
 
 
 
 
-
-
-
+/** The longest answer head taken from a proxy, four times what Node.js takes. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** How many of a 407's authentication schemes a message names. */
+const SCHEMES_SHOWN = 5;
 /**
- * Opens a connection to `target` (`host:port` of `url`) through a CONNECT
- * tunnel of `proxy`, then TLS to the target for an https `url`: one CONNECT,
- * ended when `signal` aborts. The action's own, rather than the `tunnel`
+ * Opens a CONNECT tunnel through `proxy` to `target` (`host:port`): one
+ * CONNECT, ended when `signal` aborts; the socket, once the proxy answered
+ * 2xx. The action's own, rather than Node's HTTP client or the `tunnel`
  * module of @actions/http-client: that one builds Proxy-Authorization with
- * `new Buffer()`, which makes Node.js print a deprecation warning (DEP0005)
- * in every run that sends proxy credentials, since the bundle is not under
- * node_modules.
+ * `new Buffer()`, which makes Node.js print a deprecation warning (DEP0005),
+ * and Node's client takes an interim `100 Continue` for the answer.
  */
-function openTunnel(proxy, target, url, secrets, signal) {
-    const headers = { Host: target };
-    if (proxy.credentials !== undefined) {
-        headers['Proxy-Authorization'] =
-            `Basic ${Buffer.from(proxy.credentials).toString('base64')}`;
-    }
+function openTunnel(proxy, target, secure, secrets, signal) {
+    const auth = proxy.credentials === undefined
+        ? ''
+        : `Proxy-Authorization: Basic ${Buffer.from(proxy.credentials).toString('base64')}\r\n`;
     return new Promise((resolve, reject) => {
-        const connect = (proxy.tls ? external_node_https_namespaceObject : external_node_http_).request({
-            host: proxy.hostname,
-            port: proxy.port,
-            method: 'CONNECT',
-            path: target,
-            headers,
-            agent: false,
-            signal
-        });
-        connect.on('connect', (res, socket, head) => {
-            const status = Number(res.statusCode);
-            if (status < 200 || status > 299) {
-                socket.destroy();
-                reject(refusal(status, res.headers['proxy-authenticate'], proxy, target, secrets));
+        const socket = proxy.tls
+            ? secureSocket(proxy.hostname, proxy.port)
+            : (0,external_node_net_.connect)({ host: proxy.hostname, port: proxy.port });
+        const fail = (error) => {
+            socket.destroy();
+            reject(error);
+        };
+        // Listened to from the start, and after the tunnel is handed over too.
+        socket.on('error', (error) => fail(unreachable(error, proxy, secrets)));
+        signal.addEventListener('abort', () => socket.destroy());
+        const hungUp = () => fail(new TokenRequestError(`Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`, { retryable: true }));
+        let received = Buffer.alloc(0);
+        const onReadable = () => {
+            let chunk;
+            while ((chunk = socket.read()) !== null) {
+                received = Buffer.concat([received, chunk]);
+            }
+            // Interim answers (`100 Continue`) come before the real one.
+            let head = readHead(received);
+            while (head !== undefined && head.status < 200 && head.status !== 101) {
+                received = received.subarray(head.length);
+                head = readHead(received);
+            }
+            if (head === undefined) {
+                if (received.length > MAX_HEAD_BYTES)
+                    fail(malformed(proxy, secrets));
                 return;
             }
-            // Bytes the proxy sent after its answer belong to the tunnel.
-            socket.unshift(head);
-            if (url.protocol !== 'https:') {
+            socket.off('readable', onReadable);
+            socket.off('end', hungUp);
+            const after = received.subarray(head.length);
+            if (!(head.status >= 200 && head.status <= 299)) {
+                fail(refusal(head, proxy, target, secrets));
+            }
+            else if (secure && after.length > 0) {
+                // A TLS server speaks only once spoken to: these bytes are the proxy's.
+                fail(new TokenRequestError(`${notTlsThrough(proxy, target, secrets)}.`, {
+                    retryable: false
+                }));
+            }
+            else {
+                // Bytes the proxy sent after its answer belong to the tunnel.
+                socket.unshift(after);
                 resolve(socket);
-                return;
             }
-            const host = socketHost(url.hostname);
-            // No server name for an address: RFC 6066 allows none, and Node.js
-            // warns (DEP0123) when given one.
-            resolve(external_node_tls_.connect({ socket, host, servername: (0,external_node_net_.isIP)(host) ? '' : host }));
-        });
-        connect.on('error', (error) => reject(unreachable(error, proxy, secrets)));
-        connect.end();
+        };
+        socket.on('readable', onReadable);
+        socket.on('end', hungUp);
+        socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
     });
 }
+/**
+ * TLS to `host`, over `socket` if given. No server name for an address:
+ * RFC 6066 allows none, and Node.js warns (DEP0123) when given one.
+ */
+function secureSocket(host, port, socket) {
+    return (0,external_node_tls_.connect)({ host, port, socket, servername: (0,external_node_net_.isIP)(host) ? '' : host });
+}
+/** The first answer head in `bytes`, or undefined until it is complete. */
+function readHead(bytes) {
+    const end = bytes.indexOf('\r\n\r\n');
+    if (end < 0)
+        return undefined;
+    const text = bytes.toString('latin1', 0, end);
+    const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?:[ \r]|$)/.exec(text)?.[1];
+    const challenges = text
+        .split('\r\n')
+        .filter((field) => /^proxy-authenticate:/i.test(field))
+        .map((field) => field.slice(field.indexOf(':') + 1));
+    return {
+        status: Number(status),
+        challenge: challenges.join(','),
+        length: end + 4
+    };
+}
+/** `the proxy 127.0.0.1:3128 (from HTTPS_PROXY)`, as messages name it. */
+function nameProxy(proxy, secrets, article = 'the') {
+    return `${article} proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+}
+/** What bytes that are not TLS, where TLS through the tunnel was due, may mean. */
+function notTlsThrough(proxy, target, secrets) {
+    return `${nameProxy(proxy, secrets, 'The')} answered the tunnel to ${quote(target, secrets)} with data that is not TLS (it may be inspecting or blocking the connection)`;
+}
+function malformed(proxy, secrets) {
+    return new TokenRequestError(`${nameProxy(proxy, secrets, 'The')} did not answer CONNECT with HTTP (or with a head over ${MAX_HEAD_BYTES / 1024} KiB). Check ${proxy.variable}: it should name an HTTP proxy.`, { retryable: false });
+}
 /** What a proxy's answer other than 2xx to CONNECT means for the user. */
-function refusal(status, challenge, proxy, target, secrets) {
-    const at = `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+function refusal({ status, challenge }, proxy, target, secrets) {
+    if (Number.isNaN(status))
+        return malformed(proxy, secrets);
+    const at = nameProxy(proxy, secrets, 'The');
     if (status !== 407) {
         return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { retryable: status >= 500 });
     }
-    const schemes = authSchemes(challenge ?? '', secrets);
+    const schemes = authSchemes(challenge);
     if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
-        return new TokenRequestError(`${at} asks for ${schemes.join(' or ')} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { retryable: false });
+        return new TokenRequestError(`${at} asks for ${listSchemes(schemes, secrets)} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { retryable: false });
     }
     return new TokenRequestError(proxy.credentials === undefined
         ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
         : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`, { retryable: false });
 }
 /** The scheme names of a Proxy-Authenticate header (`Negotiate, NTLM`). */
-function authSchemes(challenge, secrets) {
-    return Array.from(challenge.matchAll(/(?:^|,)\s*([A-Za-z][A-Za-z0-9._~+-]{0,31})(?=\s|,|$)/g), (match) => quote(String(match[1]), secrets));
+function authSchemes(challenge) {
+    return Array.from(challenge.matchAll(/(?:^|,)\s*([A-Za-z][A-Za-z0-9._~+-]{0,31})(?=\s|,|$)/g), (match) => String(match[1]));
+}
+/** `Negotiate or NTLM`; past SCHEMES_SHOWN names, `A, B, C, D, E and 7 more`. */
+function listSchemes(schemes, secrets) {
+    const shown = schemes.slice(0, SCHEMES_SHOWN).map((s) => quote(s, secrets));
+    return schemes.length > SCHEMES_SHOWN
+        ? `${shown.join(', ')} and ${schemes.length - SCHEMES_SHOWN} more`
+        : shown.join(' or ');
 }
 /** What a failure to reach the proxy, or to speak to it, means. */
 function unreachable(error, proxy, secrets) {
-    const { code, message, tls: badCertificate, transient } = readNetError(error, secrets);
-    const at = `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
-    if (proxy.tls && code === 'EPROTO') {
-        return new TokenRequestError(`Could not speak TLS with ${at}: ${message}. ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`, { retryable: false });
-    }
-    if (badCertificate) {
-        return new TokenRequestError(`TLS certificate problem talking to ${at}: ${message} (${code}). If the proxy's certificate comes from a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
-    }
-    if (code === 'ENOTFOUND') {
-        return new TokenRequestError(`Could not resolve the host of ${at}. Check ${proxy.variable}.`, { retryable: false });
-    }
-    return new TokenRequestError(`Could not reach ${at}: ${message}.`, {
-        retryable: transient
-    });
+    const name = nameProxy(proxy, secrets);
+    return describeNetError(error, {
+        name,
+        notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
+        unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
+        privateCa: "the proxy's certificate comes from a private certificate authority",
+        failed: `Could not reach ${name}`
+    }, secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/transport.ts
+
+
 
 
 
@@ -32304,31 +32453,34 @@ function send(request) {
     const { url, route } = request;
     const { proxy } = route;
     const secure = url.protocol === 'https:';
-    const transport = secure ? external_node_https_namespaceObject : external_node_http_;
+    const host = socketHost(url.hostname);
+    const port = Number(url.port) || (secure ? 443 : 80);
     // Ends the proxy's CONNECT, if one is under way, when the request fails.
     const abort = new AbortController();
-    // Direct, a fresh agent that keeps nothing alive; through a proxy, no agent
-    // and the tunnel as the connection. Either way the request says
-    // `Connection: close`: one request, and the socket closes with the answer.
-    // Redirects are not followed and one deadline covers the whole answer.
-    const connection = proxy === undefined
-        ? { agent: false }
-        : {
+    return new Promise((resolve, reject) => {
+        // Every socket fails the request on error from the moment it exists:
+        // Node.js's own listeners come a tick later, after bytes may have arrived.
+        const watched = (socket) => socket.on('error', (error) => fail(connectionError(error, request)));
+        // No agent: a socket of its own, TLS (for https) over the tunnel when
+        // there is a proxy, and `Connection: close`: one request, and the socket
+        // closes with the answer. Redirects are not followed and one deadline
+        // covers the whole answer.
+        const createConnection = (_options, done) => {
+            if (proxy === undefined) {
+                return watched(secure ? secureSocket(host, port) : (0,external_node_net_.connect)({ host, port }));
+            }
+            openTunnel(proxy, route.target, secure, request.secrets, abort.signal)
+                .then((socket) => done(null, watched(secure ? secureSocket(host, port, socket) : socket)))
+                // Node.js calls `done` with an error and no socket.
+                .catch((error) => done(error, undefined));
+            return undefined;
+        };
+        const req = (secure ? external_node_https_namespaceObject : external_node_http_).request(url, {
+            method: 'POST',
             // Without an agent Node.js knows no default port, and would name
             // one in the Host header.
             defaultPort: secure ? 443 : 80,
-            createConnection: (_options, done) => {
-                openTunnel(proxy, route.target, url, request.secrets, abort.signal)
-                    .then((socket) => done(null, socket))
-                    // Node.js calls `done` with an error and no socket.
-                    .catch((error) => done(error, undefined));
-                return undefined;
-            }
-        };
-    return new Promise((resolve, reject) => {
-        const req = transport.request(url, {
-            method: 'POST',
-            ...connection,
+            createConnection,
             headers: {
                 Authorization: `Basic ${basicCredentials(request.clientId, request.clientSecret)}`,
                 'Content-Type': 'application/x-www-form-urlencoded',
@@ -32338,6 +32490,12 @@ function send(request) {
                 'User-Agent': request.userAgent
             }
         }, (res) => {
+            const status = Number(res.statusCode);
+            // A 101 without the headers of an upgrade reaches here as final.
+            if (status < 200) {
+                fail(switched(status, request));
+                return;
+            }
             const announced = Number(res.headers['content-length']);
             if (announced > MAX_ANSWER_BYTES) {
                 fail(tooLarge(res.statusCode));
@@ -32370,14 +32528,25 @@ function send(request) {
             fail(new TokenRequestError(`No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
         }, request.timeoutMs);
         function fail(error) {
+            // Settled first: closing the sockets makes Node.js report a hang-up.
+            reject(error);
             clearTimeout(timer);
             abort.abort();
             req.destroy();
-            reject(error);
         }
         req.on('error', (error) => fail(connectionError(error, request)));
+        // A 101 with `Upgrade`: Node.js hands the socket over, or without this
+        // listener closes it and leaves the request waiting for its deadline.
+        req.on('upgrade', (res, socket) => {
+            socket.destroy();
+            fail(switched(Number(res.statusCode), request));
+        });
         req.end(body);
     });
+}
+/** A 1xx as the answer: something other than an OAuth endpoint answers. */
+function switched(status, request) {
+    return new TokenRequestError(`The token endpoint answered HTTP ${status} as its final answer, as a WebSocket endpoint or a server or proxy that switches protocols (h2c) does, never an OAuth token endpoint. Check ${request.endpointSource}.`, { retryable: false });
 }
 function tooLarge(status) {
     return new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`, { retryable: false });
@@ -32390,16 +32559,21 @@ function connectionError(error, request) {
     // The tunnel words its failures itself: they concern the proxy.
     if (error instanceof TokenRequestError)
         return error;
-    const { url, secrets } = request;
+    const { url, route, secrets } = request;
     const host = quote(url.host, secrets);
-    const { code, raw, message, tls, transient } = readNetError(error, secrets);
-    if (tls) {
-        return new TokenRequestError(`TLS certificate problem talking to ${host}: ${message} (${code}). If your network inspects TLS with a private certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`, { retryable: false });
-    }
-    if (code === 'ENOTFOUND') {
-        return new TokenRequestError(`Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`, { retryable: false });
-    }
-    return new TokenRequestError(`Could not get an answer from ${host}: ${message}${code && !raw.includes(code) ? ` (${code})` : ''}.`, { retryable: transient });
+    const plain = `${host} does not speak TLS (plain HTTP on an https URL?)`;
+    const name = route.proxy === undefined
+        ? host
+        : `${host} through ${nameProxy(route.proxy, secrets)}`;
+    return describeNetError(error, {
+        name,
+        notTls: route.proxy === undefined
+            ? `${plain}. Check ${request.endpointSource}.`
+            : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
+        unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
+        privateCa: 'your network inspects TLS with a private certificate authority',
+        failed: `Could not get an answer from ${name}`
+    }, secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/token.ts
@@ -32453,8 +32627,6 @@ function obtain_seconds(ms) {
     return (ms / 1000).toFixed(1);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/publish.ts
 
 
