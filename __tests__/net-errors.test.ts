@@ -68,8 +68,12 @@ describe('readNetError', () => {
     expect(readNetError(error, [])).toMatchObject({
       kind: 'tls-alert',
       code: '',
-      alert
+      message: alert
     })
+  })
+
+  it('an alert named inside another reason is no alert received', () => {
+    expect(readNetError(openssl('not a tlsv1 alert x'), []).kind).toBe('other')
   })
 
   it('another OpenSSL failure: its reason, not retried', () => {
@@ -89,12 +93,12 @@ describe('readNetError', () => {
   it('quotes the reason and the alert: secrets cut, inert', () => {
     const secret = 'MySecretValue1234'
     const secrets = secretForms('id', secret)
-    const read = readNetError(
-      openssl(`sslv3 alert ${secret} ##[error]x`),
-      secrets
-    )
-    expect(read.alert).toBe('*** # #[error]x')
-    expect(read.message).toBe('sslv3 alert *** # #[error]x')
+    expect(
+      readNetError(openssl(`sslv3 alert ${secret} ##[error]x`), secrets).message
+    ).toBe('*** # #[error]x')
+    expect(
+      readNetError(openssl(`odd ${secret} ##[error]x`), secrets).message
+    ).toBe('odd *** # #[error]x')
   })
 
   it.each([

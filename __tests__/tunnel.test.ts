@@ -19,7 +19,7 @@ import { createProxy } from 'proxy'
 import { TokenRequestError } from '../src/errors.js'
 import type { Proxy, Route } from '../src/route.js'
 import { requestToken, type TokenRequest } from '../src/token.js'
-import { MAX_HEAD_BYTES } from '../src/tunnel.js'
+import { MAX_HEAD_BYTES, openTunnel } from '../src/tunnel.js'
 import { makeCertificates } from '../test/support/certs.js'
 import {
   recordSockets,
@@ -162,6 +162,18 @@ describe('a proxy that wants credentials (407)', () => {
       'Proxy-Authenticate: Negotiate\r\nProxy-Authenticate: NTLM\r\n',
       'user:password',
       'asks for Negotiate or NTLM authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for auth.torq.io:443 to be reachable without it.'
+    ],
+    [
+      'asked without a space after the colon',
+      'Proxy-Authenticate:Negotiate\r\n',
+      undefined,
+      'asks for Negotiate authentication (HTTP 407)'
+    ],
+    [
+      'none given, and a header that only ends like the challenge',
+      'X-Not-Proxy-Authenticate: Negotiate\r\n',
+      undefined,
+      'wants credentials (HTTP 407).'
     ],
     [
       'asked for Negotiate with a token',
@@ -320,6 +332,27 @@ describe('other answers to CONNECT', () => {
     }
   })
 
+  it('closes the connection it refuses itself, before its caller aborts', async () => {
+    const raw = await startRawPeer(answerWith('403 Forbidden'))
+    try {
+      await expect(
+        openTunnel(
+          proxyAt(raw.port),
+          'auth.torq.io:443',
+          true,
+          [],
+          new AbortController().signal
+        )
+      ).rejects.toBeInstanceOf(TokenRequestError)
+      for (let i = 0; i < 100 && raw.closed() === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(raw.closed()).toBe(1)
+    } finally {
+      await raw.close()
+    }
+  })
+
   it('a proxy that hangs up: transient', async () => {
     const raw = await startRawPeer((socket) => socket.end())
     try {
@@ -354,6 +387,35 @@ describe('other answers to CONNECT', () => {
       await raw.close()
     }
   })
+})
+
+describe('a tunnel that opens, then nothing comes through it', () => {
+  it.each([
+    ['http', 'http://torq.test/v1/auth/token'],
+    ['https', 'https://auth.torq.io/v1/auth/token']
+  ])(
+    '%s: the deadline says so, and the connection is closed',
+    async (_scheme, url) => {
+      const raw = await startRawPeer((socket) =>
+        socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
+      )
+      try {
+        const error = await failure(
+          requestToken(request(url, proxyAt(raw.port), { timeoutMs: 200 }))
+        )
+        expect(error).toMatchObject({
+          retryable: true,
+          message: expect.stringContaining('within 0.2 s (timeout-seconds)')
+        })
+        for (let i = 0; i < 100 && raw.closed() === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        expect(raw.closed()).toBe(1)
+      } finally {
+        await raw.close()
+      }
+    }
+  )
 })
 
 describe('reaching the proxy', () => {
@@ -548,7 +610,8 @@ describe('answers to CONNECT that are not HTTP', () => {
     ['a status of two digits', 'HTTP/1.1 20 OK\r\n\r\n'],
     ['HTTP/2', 'HTTP/2 200\r\n\r\n'],
     ['no space after the status', 'HTTP/1.1 200OK\r\n\r\n'],
-    ['text before the status line', 'x HTTP/1.1 200 OK\r\n\r\n']
+    ['text before the status line', 'x HTTP/1.1 200 OK\r\n\r\n'],
+    ['an empty head', '\r\n\r\n']
   ])('%s: named, not retried', async (_case, answer) => {
     const raw = await startRawPeer((socket) => socket.write(answer))
     try {
@@ -764,9 +827,9 @@ describe('sockets to a proxy', () => {
       } finally {
         recorded.stop()
       }
-      // Node.js's and the TLS socket's own listeners come later, if at all.
+      // The tunnel is handed to Node.js only once the proxy answered.
       expect(recorded.sockets).toHaveLength(1)
-      expect(recorded.sockets[0]?.listenerCount('error')).toBe(1)
+      expect(recorded.ownErrorListeners(recorded.sockets[0])).toBe(1)
       await failure(pending)
       server.close()
     }

@@ -32649,7 +32649,7 @@ const TRANSIENT_CODES = new Set([
 /** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
 const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/;
 /** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
-const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)$/;
+const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/;
 /**
  * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
  * block page, a record that is no record, handshake messages out of order.
@@ -32676,12 +32676,12 @@ function readNetError(error, secrets) {
     const rawCode = fields.code ?? '';
     const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
     const raw = typeof fields.message === 'string' ? fields.message : String(error);
-    const reason = OPENSSL_REASON.exec(raw)?.[1];
-    const alert = ALERT_REASON.exec(reason ?? '')?.[1];
+    const reason = OPENSSL_REASON.exec(raw)?.[1] ?? '';
+    const alert = ALERT_REASON.exec(reason)?.[1];
     let kind = 'other';
     if (alert !== undefined)
         kind = 'tls-alert';
-    else if (NOT_TLS_REASONS.has(reason ?? ''))
+    else if (NOT_TLS_REASONS.has(reason))
         kind = 'not-tls';
     else if (CERTIFICATE_CODES.test(code))
         kind = 'certificate';
@@ -32691,8 +32691,7 @@ function readNetError(error, secrets) {
         kind,
         code,
         raw,
-        message: quote(reason ?? raw, secrets),
-        alert: quote(alert ?? '', secrets),
+        message: quote(alert ?? (reason || raw), secrets),
         transient: TRANSIENT_CODES.has(code)
     };
 }
@@ -32707,7 +32706,7 @@ function describeNetError(error, peer, secrets) {
         case 'not-tls':
             return final(peer.notTls);
         case 'tls-alert':
-            return final(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.alert}".`);
+            return final(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
         case 'certificate':
             return final(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
         case 'unresolved':
@@ -32741,15 +32740,15 @@ function caFileProblem(file) {
             return 'is a directory';
         if (!stats.isFile())
             return 'is not a regular file';
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'latin1').includes('-----BEGIN CERTIFICATE-----')
+        return (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
             ? undefined
             : 'holds no PEM certificate';
     }
     catch (error) {
-        const { code } = readNetError(error, []);
+        const { code } = error;
         return code === 'ENOENT' || code === 'ENOTDIR'
             ? 'does not exist'
-            : `cannot be read (${code})`;
+            : `cannot be read (${String(code)})`;
     }
 }
 
@@ -33013,7 +33012,7 @@ function openTunnel(proxy, target, secure, secrets, signal) {
         };
         // Listened to from the start, and after the tunnel is handed over too.
         socket.on('error', (error) => fail(unreachable(error, proxy, secrets)));
-        signal.addEventListener('abort', () => socket.destroy(), { once: true });
+        signal.addEventListener('abort', () => socket.destroy());
         const hungUp = () => fail(new TokenRequestError(`Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`, { retryable: true }));
         let received = Buffer.alloc(0);
         const onReadable = () => {
@@ -33226,10 +33225,11 @@ function send(request) {
             fail(new TokenRequestError(`No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
         }, request.timeoutMs);
         function fail(error) {
+            // Settled first: closing the sockets makes Node.js report a hang-up.
+            reject(error);
             clearTimeout(timer);
             abort.abort();
             req.destroy();
-            reject(error);
         }
         req.on('error', (error) => fail(connectionError(error, request)));
         // A 101 with `Upgrade`: Node.js hands the socket over, or without this

@@ -18,7 +18,7 @@ const TRANSIENT_CODES = new Set([
 /** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
 const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/
 /** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
-const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)$/
+const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/
 /**
  * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
  * block page, a record that is no record, handshake messages out of order.
@@ -47,10 +47,11 @@ export interface NetError {
   code: string
   /** The error's message as it came, for matching only, never for printing. */
   raw: string
-  /** The message quoted (OpenSSL's reason alone), secrets cut out, one line. */
+  /**
+   * The message quoted: OpenSSL's reason alone, or for a TLS alert its name
+   * (`handshake failure`); secrets cut out, one line.
+   */
   message: string
-  /** For a TLS alert, its name (`handshake failure`), quoted. */
-  alert: string
   /** A failure that may pass: worth another attempt. */
   transient: boolean
 }
@@ -70,19 +71,18 @@ export function readNetError(
   const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : ''
   const raw =
     typeof fields.message === 'string' ? fields.message : String(error)
-  const reason = OPENSSL_REASON.exec(raw)?.[1]
-  const alert = ALERT_REASON.exec(reason ?? '')?.[1]
+  const reason = OPENSSL_REASON.exec(raw)?.[1] ?? ''
+  const alert = ALERT_REASON.exec(reason)?.[1]
   let kind: NetErrorKind = 'other'
   if (alert !== undefined) kind = 'tls-alert'
-  else if (NOT_TLS_REASONS.has(reason ?? '')) kind = 'not-tls'
+  else if (NOT_TLS_REASONS.has(reason)) kind = 'not-tls'
   else if (CERTIFICATE_CODES.test(code)) kind = 'certificate'
   else if (code === 'ENOTFOUND') kind = 'unresolved'
   return {
     kind,
     code,
     raw,
-    message: quote(reason ?? raw, secrets),
-    alert: quote(alert ?? '', secrets),
+    message: quote(alert ?? (reason || raw), secrets),
     transient: TRANSIENT_CODES.has(code)
   }
 }
@@ -118,7 +118,7 @@ export function describeNetError(
       return final(peer.notTls)
     case 'tls-alert':
       return final(
-        `The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.alert}".`
+        `The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`
       )
     case 'certificate':
       return final(
@@ -158,13 +158,13 @@ function caFileProblem(file: string): string | undefined {
     const stats = statSync(file)
     if (stats.isDirectory()) return 'is a directory'
     if (!stats.isFile()) return 'is not a regular file'
-    return readFileSync(file, 'latin1').includes('-----BEGIN CERTIFICATE-----')
+    return readFileSync(file).includes('-----BEGIN CERTIFICATE-----')
       ? undefined
       : 'holds no PEM certificate'
   } catch (error) {
-    const { code } = readNetError(error, [])
+    const { code } = error as NodeJS.ErrnoException
     return code === 'ENOENT' || code === 'ENOTDIR'
       ? 'does not exist'
-      : `cannot be read (${code})`
+      : `cannot be read (${String(code)})`
   }
 }

@@ -128,10 +128,11 @@ export function send(request: TokenRequest): Promise<Answer> {
       )
     }, request.timeoutMs)
     function fail(error: TokenRequestError): void {
+      // Settled first: closing the sockets makes Node.js report a hang-up.
+      reject(error)
       clearTimeout(timer)
       abort.abort()
       req.destroy()
-      reject(error)
     }
     req.on('error', (error) => fail(connectionError(error, request)))
     // A 101 with `Upgrade`: Node.js hands the socket over, or without this

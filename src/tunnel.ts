@@ -39,7 +39,7 @@ export function openTunnel(
     }
     // Listened to from the start, and after the tunnel is handed over too.
     socket.on('error', (error) => fail(unreachable(error, proxy, secrets)))
-    signal.addEventListener('abort', () => socket.destroy(), { once: true })
+    signal.addEventListener('abort', () => socket.destroy())
     const hungUp = () =>
       fail(
         new TokenRequestError(

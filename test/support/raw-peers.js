@@ -132,6 +132,15 @@ export function recordSockets() {
   }
   return {
     sockets,
+    /**
+     * How many listeners for 'error' a recorded socket has besides the one
+     * of Node's HTTP client (which Node.js 24 adds at once, 20 a tick later).
+     * @param {net.Socket | undefined} socket
+     */
+    ownErrorListeners: (socket) =>
+      socket
+        ?.listeners('error')
+        .filter((listener) => listener.name !== 'socketErrorListener').length,
     stop: () => {
       net.Socket.prototype.connect = connect
     }
