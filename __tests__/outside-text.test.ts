@@ -38,14 +38,29 @@ describe('secretForms', () => {
     const base64 = Buffer.from(SECRET).toString('base64')
     expect(basic.endsWith('==')).toBe(true)
     expect(base64.endsWith('==')).toBe(true)
+    const hex = Buffer.from(SECRET).toString('hex')
+    // URL-safe base64 is the same text where there is no + or /.
     expect(FORMS).toEqual([
-      SECRET,
-      basic,
-      basic.slice(0, -2),
-      base64,
-      base64.slice(0, -2),
-      'Zq8\\/Rm+Tx3Lw9Vp2Kd7',
-      'Zq8%2FRm%2BTx3Lw9Vp2Kd7'
+      ...new Set([
+        SECRET,
+        basic,
+        basic.slice(0, -2),
+        Buffer.from(`${ID}:${SECRET}`).toString('base64url'),
+        base64,
+        base64.slice(0, -2),
+        Buffer.from(SECRET).toString('base64url'),
+        // SECRET inside base64 one and two bytes into a group of three
+        ...[`.${SECRET}`, `..${SECRET}`].flatMap((longer, shift) => {
+          const inner = Buffer.from(longer)
+            .toString('base64')
+            .slice(4, 24 + 4 * shift)
+          return [inner, inner.replaceAll('+', '-').replaceAll('/', '_')]
+        }),
+        hex,
+        hex.replace(/../g, '%$&'),
+        'Zq8\\/Rm+Tx3Lw9Vp2Kd7',
+        'Zq8%2FRm%2BTx3Lw9Vp2Kd7'
+      ])
     ])
     expect(secretForms('id', 'a"b\\c d')).toEqual(
       expect.arrayContaining(['a\\"b\\\\c d', 'a%22b%5Cc%20d', 'a%22b%5Cc+d'])
@@ -57,6 +72,30 @@ describe('secretForms', () => {
     expect(secretForms('id', "a<b>&é'😀")).toContain(
       'a\\u003cb\\u003e\\u0026\\u00e9\\u0027\\ud83d\\ude00'
     )
+  })
+
+  it('lists the secret as it stands inside a longer base64, hex or percent-encoded text', () => {
+    const secret = 'k9?>~~ab?>~~cd?>~~'
+    const forms = secretForms('client-id-0123', secret)
+    const bytes = Buffer.from(secret)
+    for (const before of ['', 'a', 'ab', 'abc']) {
+      const longer = Buffer.concat([
+        Buffer.from(before),
+        bytes,
+        Buffer.from('tail')
+      ])
+      for (const text of [
+        longer.toString('base64'),
+        longer.toString('base64url')
+      ]) {
+        expect(cutSecrets(text, forms)).toContain('***')
+        expect(cutSecrets(text, forms).length).toBeLessThan(text.length - 12)
+      }
+    }
+    const hex = bytes.toString('hex')
+    for (const text of [hex, hex.toUpperCase(), hex.replace(/../g, '%$&')]) {
+      expect(cutSecrets(`x ${text} y`, forms)).toBe('x *** y')
+    }
   })
 
   it('never throws, even for a lone surrogate', () => {
@@ -81,7 +120,7 @@ describe('secretForms', () => {
     expect(forms).toHaveLength(new Set(forms).size)
   })
 
-  it('gives each form once, at most ten for each distinct normalization', () => {
+  it('gives each form once, at most eighteen for each distinct normalization', () => {
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary' }),
@@ -91,7 +130,7 @@ describe('secretForms', () => {
             const forms = secretForms('id', text)
             expect(forms).toHaveLength(new Set(forms).size)
             expect(forms.length).toBeLessThanOrEqual(
-              10 * new Set(normalForms(text)).size
+              18 * new Set(normalForms(text)).size
             )
           }
         }

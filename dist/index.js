@@ -31811,7 +31811,9 @@ function readInputs(read, env) {
     }
     const given = inputs;
     const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
-    const envFile = given['export-env'] === true
+    const envFile = 
+    // Read before the problems are known: export-env may have been one.
+    inputs['export-env'] === true
         ? runnerFile(env, 'GITHUB_ENV', problems)
         : (env['GITHUB_ENV'] ?? '');
     if (problems.length > 0)
@@ -32755,6 +32757,7 @@ function caFileProblem(file) {
 ;// CONCATENATED MODULE: ./src/route.ts
 
 
+
 const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
 /**
  * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
@@ -32774,7 +32777,7 @@ function decideRoute(url) {
         ignoredProxy
     });
     if (checkBypass(url)) {
-        return direct(isLoopback(url.hostname)
+        return direct(bypassesProxyAsLoopback(url.hostname)
             ? 'loopback addresses never go through a proxy'
             : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
     }
@@ -32842,12 +32845,6 @@ function firstSet(first, second) {
         return first;
     return process.env[second] ? second : undefined;
 }
-/** What http-client counts as loopback (URL host names come lower-cased). */
-function isLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.startsWith('127.') ||
-        hostname === '[::1]');
-}
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
@@ -32870,14 +32867,15 @@ function normalizedPairs(a, b) {
     ];
 }
 /**
- * Every form in which a server could send the secret back: as sent, base64,
- * the Basic credential with and without its `=` padding, JSON-escaped (as
- * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
- * and form-escaped; each also of the secret in every normalization form. All
- * are masked before the first request, and cut out of any server text that
- * is quoted (in any letter case, see outside-text.ts). At most ten forms for
- * each distinct normalization. Never throws, whatever the input holds (a
- * lone surrogate, say).
+ * Every form in which a server could send the secret back: as sent; base64
+ * (padded, unpadded, URL-safe, and shifted inside a longer base64 text); hex,
+ * and every byte percent-encoded; the Basic credential with and without its
+ * `=` padding, and URL-safe; JSON-escaped (as JavaScript, and with `\uXXXX`
+ * escapes as Go and Python write them); URL- and form-escaped; each also of
+ * the secret in every normalization form. All are masked before the first
+ * request, and cut out of any server text that is quoted (in any letter
+ * case, see outside-text.ts). At most eighteen forms for each distinct
+ * normalization. Never throws, whatever the input holds (a lone surrogate).
  */
 function secretForms(clientId, clientSecret) {
     if (clientSecret === '')
@@ -32887,14 +32885,21 @@ function secretForms(clientId, clientSecret) {
 }
 function encodedForms(clientId, clientSecret) {
     const basic = basicCredentials(clientId, clientSecret);
-    const base64 = Buffer.from(clientSecret).toString('base64');
+    const bytes = Buffer.from(clientSecret);
+    const base64 = bytes.toString('base64');
+    const hex = bytes.toString('hex');
     const json = JSON.stringify(clientSecret).slice(1, -1);
     return [
         clientSecret,
         basic,
         basic.replace(/=+$/, ''),
+        Buffer.from(`${clientId}:${clientSecret}`).toString('base64url'),
         base64,
         base64.replace(/=+$/, ''),
+        bytes.toString('base64url'),
+        ...shiftedBase64(bytes),
+        hex,
+        hex.replace(/../g, '%$&'),
         json,
         json.replaceAll('/', '\\/'),
         json.replace(/[^\x20-\x7e]|[<>&']/g, unicodeEscape),
@@ -32902,6 +32907,23 @@ function encodedForms(clientId, clientSecret) {
         new URLSearchParams({ s: clientSecret }).toString().slice(2)
     ];
 }
+/**
+ * The secret inside a longer base64 text, starting one or two bytes into a
+ * group of three: the characters that hold only its bytes, whatever comes
+ * before and after. Too short a run to stand for it is left out, since every
+ * form is also masked wherever it shows in the log.
+ */
+function shiftedBase64(bytes) {
+    return [1, 2].flatMap((shift) => {
+        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        // The first group holds the shift; the last may hold what follows.
+        const inner = text.slice(4, Math.floor((shift + bytes.length) / 3) * 4);
+        const urlSafe = inner.replaceAll('+', '-').replaceAll('/', '_');
+        return inner.length >= MIN_SHIFTED ? [inner, urlSafe] : [];
+    });
+}
+/** The shortest shifted base64 run kept as a form of the secret. */
+const MIN_SHIFTED = 16;
 function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -69,7 +69,8 @@ export function readInputs(read: InputReader, env: Environment): Settings {
   const given = inputs as Inputs
   const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems)
   const envFile =
-    given['export-env'] === true
+    // Read before the problems are known: export-env may have been one.
+    inputs['export-env'] === true
       ? runnerFile(env, 'GITHUB_ENV', problems)
       : (env['GITHUB_ENV'] ?? '')
   if (problems.length > 0) throw new InputError(problems)

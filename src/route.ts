@@ -1,4 +1,5 @@
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
+import { bypassesProxyAsLoopback } from './loopback.js'
 import { quote } from './outside-text.js'
 
 /** A proxy to open a CONNECT tunnel through, read from a proxy variable. */
@@ -53,7 +54,7 @@ export function decideRoute(url: URL): Route {
   })
   if (checkBypass(url)) {
     return direct(
-      isLoopback(url.hostname)
+      bypassesProxyAsLoopback(url.hostname)
         ? 'loopback addresses never go through a proxy'
         : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`
     )
@@ -135,13 +136,4 @@ export function socketHost(hostname: string): string {
 function firstSet(first: string, second: string): string | undefined {
   if (process.env[first]) return first
   return process.env[second] ? second : undefined
-}
-
-/** What http-client counts as loopback (URL host names come lower-cased). */
-function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.startsWith('127.') ||
-    hostname === '[::1]'
-  )
 }

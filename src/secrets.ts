@@ -24,14 +24,15 @@ function normalizedPairs(a: string, b: string): [string, string][] {
 }
 
 /**
- * Every form in which a server could send the secret back: as sent, base64,
- * the Basic credential with and without its `=` padding, JSON-escaped (as
- * JavaScript, and with `\uXXXX` escapes as Go and Python write them), URL-
- * and form-escaped; each also of the secret in every normalization form. All
- * are masked before the first request, and cut out of any server text that
- * is quoted (in any letter case, see outside-text.ts). At most ten forms for
- * each distinct normalization. Never throws, whatever the input holds (a
- * lone surrogate, say).
+ * Every form in which a server could send the secret back: as sent; base64
+ * (padded, unpadded, URL-safe, and shifted inside a longer base64 text); hex,
+ * and every byte percent-encoded; the Basic credential with and without its
+ * `=` padding, and URL-safe; JSON-escaped (as JavaScript, and with `\uXXXX`
+ * escapes as Go and Python write them); URL- and form-escaped; each also of
+ * the secret in every normalization form. All are masked before the first
+ * request, and cut out of any server text that is quoted (in any letter
+ * case, see outside-text.ts). At most eighteen forms for each distinct
+ * normalization. Never throws, whatever the input holds (a lone surrogate).
  */
 export function secretForms(clientId: string, clientSecret: string): string[] {
   if (clientSecret === '') return []
@@ -43,14 +44,21 @@ export function secretForms(clientId: string, clientSecret: string): string[] {
 
 function encodedForms(clientId: string, clientSecret: string): string[] {
   const basic = basicCredentials(clientId, clientSecret)
-  const base64 = Buffer.from(clientSecret).toString('base64')
+  const bytes = Buffer.from(clientSecret)
+  const base64 = bytes.toString('base64')
+  const hex = bytes.toString('hex')
   const json = JSON.stringify(clientSecret).slice(1, -1)
   return [
     clientSecret,
     basic,
     basic.replace(/=+$/, ''),
+    Buffer.from(`${clientId}:${clientSecret}`).toString('base64url'),
     base64,
     base64.replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    ...shiftedBase64(bytes),
+    hex,
+    hex.replace(/../g, '%$&'),
     json,
     json.replaceAll('/', '\\/'),
     json.replace(/[^\x20-\x7e]|[<>&']/g, unicodeEscape),
@@ -58,6 +66,25 @@ function encodedForms(clientId: string, clientSecret: string): string[] {
     new URLSearchParams({ s: clientSecret }).toString().slice(2)
   ]
 }
+
+/**
+ * The secret inside a longer base64 text, starting one or two bytes into a
+ * group of three: the characters that hold only its bytes, whatever comes
+ * before and after. Too short a run to stand for it is left out, since every
+ * form is also masked wherever it shows in the log.
+ */
+function shiftedBase64(bytes: Buffer): string[] {
+  return [1, 2].flatMap((shift) => {
+    const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64')
+    // The first group holds the shift; the last may hold what follows.
+    const inner = text.slice(4, Math.floor((shift + bytes.length) / 3) * 4)
+    const urlSafe = inner.replaceAll('+', '-').replaceAll('/', '_')
+    return inner.length >= MIN_SHIFTED ? [inner, urlSafe] : []
+  })
+}
+
+/** The shortest shifted base64 run kept as a form of the secret. */
+const MIN_SHIFTED = 16
 
 function unicodeEscape(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
