@@ -3,11 +3,12 @@ import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decideRoute, describeRoute, type Route } from '../src/route.js'
-import { PROXY_VARIABLES, proxySecretForms } from '../src/secrets.js'
+import { PROXY_VARIABLES, ROUTE_VARIABLES } from '../src/proxy-variables.js'
+import { proxySecretForms } from '../src/secrets.js'
 import { ROOT } from '../test/support/runner.js'
 
 const TORQ = new URL('https://auth.torq.io/v1/auth/token')
-const VARIABLES = [...PROXY_VARIABLES, 'no_proxy', 'NO_PROXY']
+const VARIABLES = ROUTE_VARIABLES
 
 // Each test starts from this process's environment without proxy settings.
 let saved: NodeJS.ProcessEnv

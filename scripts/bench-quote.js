@@ -12,8 +12,12 @@ const { quote } = await import(
   new URL('../src/outside-text.ts', import.meta.url).href
 )
 /** @type {typeof import('../src/secrets.js')} */
-const { PROXY_VARIABLES, proxySecretForms, secretForms } = await import(
+const { proxySecretForms, secretForms } = await import(
   new URL('../src/secrets.ts', import.meta.url).href
+)
+/** @type {typeof import('../src/proxy-variables.js')} */
+const { PROXY_VARIABLES } = await import(
+  new URL('../src/proxy-variables.ts', import.meta.url).href
 )
 
 const TARGET_MS = 20

@@ -1,6 +1,7 @@
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
 import { bypassesProxyAsLoopback } from './loopback.js'
 import { quote } from './outside-text.js'
+import { NO_PROXY, PROXY_FOR_SCHEME, UNREAD_PROXY } from './proxy-variables.js'
 
 /** A proxy to open a CONNECT tunnel through, read from a proxy variable. */
 export interface Proxy {
@@ -56,16 +57,15 @@ export function decideRoute(url: URL): Route {
     return direct(
       bypassesProxyAsLoopback(url.hostname)
         ? 'loopback addresses never go through a proxy'
-        : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`
+        : `${process.env[NO_PROXY[0]] ? NO_PROXY[0] : NO_PROXY[1]} matches ${url.hostname}`
     )
   }
   const scheme = https ? 'https' : 'http'
-  const [lower, upper, ...unreadNames] = https
-    ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-    : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY']
+  const [lower, upper] = PROXY_FOR_SCHEME[scheme]
+  const unreadNames = PROXY_FOR_SCHEME[https ? 'http' : 'https']
   const variable = firstSet(lower, upper)
   if (variable === undefined) {
-    const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter(
+    const unread = [...unreadNames, ...UNREAD_PROXY].filter(
       (name) => process.env[name]
     )
     return direct(

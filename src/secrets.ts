@@ -1,3 +1,4 @@
+import { PROXY_VARIABLES } from './proxy-variables.js'
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 export function basicCredentials(
   clientId: string,
@@ -89,19 +90,6 @@ const MIN_SHIFTED = 16
 function unicodeEscape(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
 }
-
-/**
- * The proxy variables whose credentials are masked: those the route reads
- * and those it names in the log as not read.
- */
-export const PROXY_VARIABLES = [
-  'https_proxy',
-  'HTTPS_PROXY',
-  'http_proxy',
-  'HTTP_PROXY',
-  'all_proxy',
-  'ALL_PROXY'
-]
 
 /**
  * Every form of the passwords in the proxy variables of `env`: as written, as
