@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { TokenRequestError } from '../src/errors.js'
 import { readInputs } from '../src/inputs.js'
 import { earlierToken, jobToken, keepToken } from '../src/job-token.js'
-import { withRetries } from '../src/retry.js'
+import { withRetries } from '../src/attempts.js'
 import { expectedAsks, runJobSteps } from '../test/support/herd-steps.js'
 
 describe('jobs whose steps each run the action', () => {

@@ -3,7 +3,7 @@
 // whose steps each run the action).
 import { describe, expect, it } from '@jest/globals'
 import { TokenRequestError } from '../src/errors.js'
-import { withRetries } from '../src/retry.js'
+import { withRetries } from '../src/attempts.js'
 import { fixedWindow, runHerd, tokenBucket } from '../test/support/herd.js'
 import { seededRandom, virtualTime } from '../test/support/herd-time.js'
 

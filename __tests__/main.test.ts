@@ -165,10 +165,10 @@ describe('run', () => {
       'Attempt 1 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s (retry 1 of 3).\n'
     )
     expect(result.shown).toContain(
-      'Attempt 2 failed: The token request failed (HTTP 503, temporarily_unavailable). Retrying in 1.0 s (retry 2 of 3).\n'
+      'Attempt 2 failed: The token request failed (HTTP 503, temporarily_unavailable). Retrying in 1 s (retry 2 of 3).\n'
     )
     expect(result.shown).toContain(
-      'Attempt 3 failed: The token request failed (HTTP 502). Retrying in 2.0 s (retry 3 of 3).\n'
+      'Attempt 3 failed: The token request failed (HTTP 502). Retrying in 2 s (retry 3 of 3).\n'
     )
     expect(result.shown).not.toContain('oops')
   })
@@ -409,7 +409,12 @@ describe('run', () => {
       'client-secret': 's',
       'auth-url': server.url
     })
-    const clock = { now: () => START, random: () => 0, sleep: async () => {} }
+    const clock = {
+      now: () => START,
+      random: () => 0,
+      sleep: async () => {},
+      deadline: () => new AbortController().signal
+    }
     await run({
       ...clock,
       now: () => {
@@ -435,7 +440,8 @@ describe('run', () => {
         )
       },
       random: () => 0,
-      sleep: async () => {}
+      sleep: async () => {},
+      deadline: () => new AbortController().signal
     })
     const result = finish()
     expect(result.exitCode).toBe(1)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { MAX_EXPIRES_IN, MAX_TOKEN_LENGTH } from '../src/answer.js'
+import { MAX_EXPIRES_IN, MAX_TOKEN_LENGTH } from '../src/token-fields.js'
 import {
   decide,
   identityOf,

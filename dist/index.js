@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6119);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8358);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6119:
+/***/ 8358:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31360,20 +31360,16 @@ class InputError extends ActionError {
         this.problems = problems;
     }
 }
-/**
- * One token request failed. `retryable` says whether the same request may
- * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
- * `status` the HTTP status of an error answer (429 is waited out apart).
- */
+/** One token request failed: the user's message and what happened. */
 class TokenRequestError extends ActionError {
-    retryable;
-    retryAfterMs;
-    status;
-    constructor(message, options) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.retryable = options.retryable;
-        this.retryAfterMs = options.retryAfterMs;
-        this.status = options.status;
+    failure;
+    constructor(message, failure, cause) {
+        super(message, cause === undefined ? undefined : { cause });
+        this.failure = failure;
+    }
+    /** The HTTP status of the token endpoint's answer, if it gave one. */
+    get status() {
+        return this.failure.kind === 'answer' ? this.failure.status : undefined;
     }
 }
 
@@ -31981,100 +31977,7 @@ function code(error) {
     return String(error.code);
 }
 
-;// CONCATENATED MODULE: ./src/retry-after.ts
-/**
- * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
- * the three forms of §5.6.7, each read by a strict parser of its own so that
- * no free text is taken for a date. Anything else counts as absent.
- */
-/** The longest wait taken as meant, one year; a longer one counts as absent. */
-const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const LONG_DAYS = [
-    'Sunday',
-    'Monday',
-    'Tuesday',
-    'Wednesday',
-    'Thursday',
-    'Friday',
-    'Saturday'
-];
-const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
-const DAY = `(${DAYS.join('|')})`;
-const MONTH = `(${MONTHS.join('|')})`;
-const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
-/** `Sun, 06 Nov 1994 08:49:37 GMT` */
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
-const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
-/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
-/**
- * Milliseconds from `now` that a Retry-After header asks to wait: a whole
- * number, never negative, at most a year; undefined when the header is
- * missing, longer, or not one of the forms RFC 9110 defines.
- */
-function parseRetryAfter(header, now) {
-    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
-    const value = header?.trim() ?? '';
-    let ms;
-    if (/^\d+$/.test(value)) {
-        ms = Number(value) * 1000;
-    }
-    else {
-        const date = httpDate(value, now);
-        ms = date === undefined ? undefined : Math.max(0, date - now);
-    }
-    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
-}
-/** An HTTP-date in ms since the epoch, or undefined. */
-function httpDate(value, now) {
-    const imf = IMF_FIXDATE.exec(value);
-    if (imf)
-        return toTime(imf.slice(1), DAYS);
-    const asc = ASCTIME_DATE.exec(value);
-    if (asc) {
-        const [, weekday, month, day, hour, minute, second, year] = asc;
-        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
-    }
-    const rfc850 = RFC850_DATE.exec(value);
-    if (rfc850) {
-        const [, weekday, day, month, yy, ...time] = rfc850;
-        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
-    }
-    return undefined;
-}
-/**
- * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
- * `now` is the century before; one 50 years or more before `now` is taken
- * as the century after, the nearer of the two readings.
- */
-function fullYear(yy, now) {
-    const current = new Date(now).getUTCFullYear();
-    const year = current - (current % 100) + yy;
-    if (year > current + 50)
-        return year - 100;
-    return year <= current - 50 ? year + 100 : year;
-}
-/**
- * The date's time, if it is a date: its day within its month, its weekday
- * the one named, a time of day (second 60 is a leap second).
- */
-function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
-    const date = new Date(0);
-    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
-    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
-    const valid = date.getUTCDate() === Number(day) &&
-        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
-        Number(hour) <= 23 &&
-        Number(minute) <= 59 &&
-        Number(second) <= 60;
-    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
-    return valid ? date.getTime() + seconds * 1000 : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/answer.ts
-
+;// CONCATENATED MODULE: ./src/token-fields.ts
 
 
 /** RFC 6750 b64token: the characters a bearer token may have. */
@@ -32088,120 +31991,37 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 const MIN_TOKEN_LENGTH = 16;
 /** One year: the longest lifetime taken as meant. */
 const MAX_EXPIRES_IN = 31_536_000;
-// Shapes of the server values that are quoted; anything else is described.
 const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
-const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
-const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
-/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
-const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
-/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-const RETRYABLE_STATUS = new Set([408, 429]);
-const RETRY_AFTER_STATUS = new Set([429, 503]);
+/** Each is the same on the next attempt: the answer is what it is. */
+const refused = (message) => new TokenRequestError(message, { kind: 'refusal' });
 /**
- * Turns an answer into a Token or a TokenRequestError. Only the status, a
- * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
- * it is a code) and `error_description` (quoted) reach a message; the body
- * itself is never printed.
+ * The token in the fields of a 200 answer (RFC 6749 §5.1), or why there is
+ * none usable. `check` says where the URL came from, for the message.
  */
-function interpretAnswer(answer, request) {
-    const { status } = answer;
-    const refused = refusal(answer, request);
-    if (refused !== undefined) {
-        throw new TokenRequestError(refused, { retryable: false });
-    }
-    const json = parseJson(answer.body);
-    if (status === 200) {
-        if (json === undefined) {
-            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, request.secrets)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
-        }
-        return readToken(json, request);
-    }
-    const fields = isObject(json) ? json : {};
-    const code = stringField(fields, 'error');
-    const detail = describeError(status, answer, json, request.secrets);
-    if (status === 401 || code === 'invalid_client') {
-        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
-    }
-    const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
-    throw new TokenRequestError(`The token request failed (${detail}).`, {
-        retryable,
-        status,
-        retryAfterMs: RETRY_AFTER_STATUS.has(status)
-            ? parseRetryAfter(answer.retryAfter, request.now())
-            : undefined
-    });
-}
-/**
- * Why an answer is neither a token nor an error answer, if it is not: what
- * it is would be the same on the next attempt, so it is not retried.
- */
-function refusal(answer, request) {
-    const { status } = answer;
-    const check = `Check ${request.endpointSource}`;
-    if (status < 100 || status > 599) {
-        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
-    }
-    if (status < 200) {
-        // Node.js reads past interim answers but for an upgrade: any 1xx here
-        // was given as the answer.
-        return `The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error)${status === 101 ? ', and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket)' : ''}. ${check}: something other than Torq is answering.`;
-    }
-    if (REDIRECT_STATUS.has(status)) {
-        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
-    }
-    if (status >= 300 && status < 400) {
-        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
-    }
-    const encoding = describeEncoding(answer, request.secrets);
-    return encoding === undefined
-        ? undefined
-        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${request.endpointSource} and the runner's proxy settings.`;
-}
-function parseJson(body) {
-    try {
-        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
-        return JSON.parse(body.replace(/^\uFEFF/, ''));
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringField(fields, name) {
-    const value = fields[name];
-    return typeof value === 'string' ? value : undefined;
-}
-function readToken(json, request) {
-    const fields = isObject(json) ? json : {};
+function readToken(fields, secrets, check) {
     const accessToken = fields['access_token'];
     if (typeof accessToken !== 'string' || accessToken === '') {
-        throw new TokenRequestError('The token endpoint answered HTTP 200 but the JSON has no access_token.', { retryable: false });
+        throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
     }
     // The token goes into the runner's output and environment files and into
     // later steps' commands: only the characters of a bearer token are safe
     // there, and no real token has others.
     if (accessToken.length > MAX_TOKEN_LENGTH ||
         !BEARER_TOKEN.test(accessToken)) {
-        throw new TokenRequestError(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`, { retryable: false });
+        throw refused(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`);
     }
     // Checked once the characters are known good, and never quoted: the token
     // was not masked.
     if (accessToken.length < MIN_TOKEN_LENGTH) {
-        throw new TokenRequestError(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${request.endpointSource}: something other than Torq may be answering.`, { retryable: false });
+        throw refused(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. ${check}: something other than Torq may be answering.`);
     }
     const tokenType = fields['token_type'] ?? 'Bearer';
     if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
         // The refused token is cut out too: it was never masked.
         const shown = typeof tokenType === 'string'
-            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
-                ...request.secrets,
-                accessToken
-            ])
+            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [...secrets, accessToken])
             : undefined;
-        throw new TokenRequestError(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`, { retryable: false });
+        throw refused(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`);
     }
     return {
         accessToken,
@@ -32218,51 +32038,6 @@ function readExpiresIn(value) {
         seconds <= MAX_EXPIRES_IN
         ? seconds
         : undefined;
-}
-function describeError(status, answer, json, secrets) {
-    const parts = [`HTTP ${status}`];
-    if (json === undefined) {
-        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
-        return parts.join(', ');
-    }
-    const fields = isObject(json) ? json : {};
-    const code = stringField(fields, 'error');
-    if (code !== undefined && code !== '') {
-        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
-            'an unexpected error code');
-    }
-    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
-    if (description !== '')
-        parts.push(`"${description}"`);
-    return parts.join(', ');
-}
-function describeBody(answer, secrets) {
-    if (answer.body === '')
-        return 'empty body';
-    const type = answer.contentType.replace(/;.*/s, '').trim();
-    if (type === '')
-        return 'no content type';
-    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected content type'
-        : `content type ${shown.toLowerCase()}`;
-}
-/**
- * The Content-Encoding of a body, if it has one other than identity, for a
- * message: `Content-Encoding gzip`. Codings are names in any case, listed
- * with commas.
- */
-function describeEncoding(answer, secrets) {
-    const codings = (answer.contentEncoding ?? '')
-        .split(',')
-        .map((coding) => coding.trim().toLowerCase())
-        .filter((coding) => coding !== '' && coding !== 'identity');
-    if (answer.body === '' || codings.length === 0)
-        return undefined;
-    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected Content-Encoding'
-        : `Content-Encoding ${shown}`;
 }
 
 ;// CONCATENATED MODULE: ./src/reuse.ts
@@ -32376,16 +32151,16 @@ function readEntries(text) {
     catch {
         return { reason: 'the job state file is not JSON' };
     }
-    return reuse_isObject(json) &&
+    return isObject(json) &&
         json['format'] === STATE_FORMAT &&
         json['version'] === STATE_VERSION &&
-        reuse_isObject(json['entries'])
+        isObject(json['entries'])
         ? { entries: json['entries'] }
         : { reason: "the job state file is not in this action's format" };
 }
 /** An entry whose token passes the checks a fresh token must pass. */
 function wellFormed(value) {
-    if (!reuse_isObject(value))
+    if (!isObject(value))
         return undefined;
     const { token, expiresAt, tokenType, mac } = value;
     return typeof token === 'string' &&
@@ -32399,7 +32174,7 @@ function wellFormed(value) {
         ? { token, expiresAt: expiresAt, tokenType, mac }
         : undefined;
 }
-function reuse_isObject(value) {
+function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -32463,8 +32238,46 @@ function keepToken(job, token) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/retry-words.ts
+/**
+ * Milliseconds as seconds for a message, in tenths without a trailing `.0`
+ * (120, 2.5, 0.6): rounded down for what was waited, used or left, up for
+ * what was asked or needed, so that no line claims more or less than is.
+ */
+function seconds(ms, round = 'down') {
+    const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
+    return `${tenths / 10} s`;
+}
+/** One line per retry: the attempt, why it failed, the wait, what is used up. */
+function retryLine(event) {
+    const used = event.rateLimited
+        ? `HTTP 429 number ${event.count}; ${seconds(event.waitedMs)} of the ${seconds(event.budgetMs)} of rate-limit-wait-seconds used`
+        : `retry ${event.retry} of ${event.retries}`;
+    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} (${used}).`;
+}
+/** Why a Retry-After is not waited out. */
+function retryAfterTooLong(askedMs, maxMs) {
+    return `The server asked to retry after ${seconds(askedMs, 'up')}, longer than the ${seconds(maxMs)} this action waits; not retrying. Run the workflow again later.`;
+}
+/** The end of the last attempt's message, after more than one. */
+function attemptsMade(attempts) {
+    return `(${attempts} attempts made)`;
+}
+/** Why the 429 budget cannot hold another wait, and what to do. */
+function rateLimitStop(stop) {
+    const { count, askedMs, floorMs, leftMs } = stop;
+    const budget = `rate-limit-wait-seconds (${seconds(stop.budgetMs)})`;
+    const left = `the ${seconds(leftMs)} left of ${budget}`;
+    const why = leftMs <= 0
+        ? `that is all of ${budget}`
+        : askedMs > leftMs
+            ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
+            : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
+    return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`;
+}
 
+;// CONCATENATED MODULE: ./src/waits.ts
+// How long to wait before another attempt: the figures and their draws.
 /** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 10_000;
@@ -32482,11 +32295,6 @@ const RETRY_AFTER_JITTER_MS = 500;
 const RATE_LIMIT_SPREAD_BASE_MS = 2000;
 const RATE_LIMIT_SPREAD_CAP_MS = 6000;
 const RATE_LIMIT_SPREAD_FLOOR = 0.3;
-const systemClock = {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-};
 /** Wait before retry number `retry` (1 for the first retry) without a hint. */
 function backoffMs(retry, random) {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1));
@@ -32498,29 +32306,79 @@ function rateLimitSpreadMs(count, random) {
     const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
     return Math.floor(least + (ceiling - least) * random);
 }
+
+;// CONCATENATED MODULE: ./src/retry.ts
+
+
+
+/** Statuses of the token endpoint that may pass; so may any 5xx. */
+const TRANSIENT_STATUS = new Set([408, 429]);
+/** Statuses whose Retry-After is honoured (RFC 9110 §10.2.3, RFC 6585). */
+const RETRY_AFTER_STATUS = new Set([429, 503]);
+/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EAI_AGAIN'
+]);
+/**
+ * The one table of what is worth another attempt. An error answer naming
+ * `invalid_client` is the credentials, whatever its status; a proxy's 5xx may
+ * pass, its refusal will not; TLS failures and refusals would be the same.
+ */
+function isTransient(failure) {
+    switch (failure.kind) {
+        case 'answer':
+            return (failure.code !== 'invalid_client' &&
+                (TRANSIENT_STATUS.has(failure.status) || failure.status >= 500));
+        case 'proxy':
+            return failure.status >= 500;
+        case 'network':
+            return TRANSIENT_CODES.has(failure.code);
+        case 'hang-up':
+        case 'timeout':
+            return true;
+        case 'tls':
+        case 'refusal':
+            return false;
+    }
+}
+/** The server's Retry-After, where its status gives it meaning. */
+function retryAfterOf(failure) {
+    return failure.kind === 'answer' && RETRY_AFTER_STATUS.has(failure.status)
+        ? failure.retryAfterMs
+        : undefined;
+}
 function retry_decide(error, state, policy, random) {
-    if (!(error instanceof TokenRequestError) || !error.retryable) {
+    if (!(error instanceof TokenRequestError) || !isTransient(error.failure)) {
         return { retry: false };
     }
+    const askedMs = retryAfterOf(error.failure);
     if (error.status === 429 && policy.rateLimitWaitMs > 0) {
-        return decideRateLimited(error, state, policy, random);
+        return decideRateLimited(askedMs ?? 0, state, policy, random);
     }
     const retry = state.retried + 1;
     if (retry > policy.retries) {
         return { retry: false };
     }
-    if (error.retryAfterMs === undefined) {
+    if (askedMs === undefined) {
         return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
     }
-    if (error.retryAfterMs > MAX_RETRY_AFTER_MS) {
+    if (askedMs > MAX_RETRY_AFTER_MS) {
         return {
             retry: false,
-            reason: `The server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this action waits; not retrying. Run the workflow again later.`
+            reason: retryAfterTooLong(askedMs, MAX_RETRY_AFTER_MS)
         };
     }
     return {
         retry: true,
-        waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
+        waitMs: askedMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
         rateLimited: false
     };
 }
@@ -32530,10 +32388,9 @@ function retry_decide(error, state, policy, random) {
  * A wait is never cut below Retry-After plus the spread's floor: with less
  * than that left, the jobs of a herd would come back in step, so it stops.
  */
-function decideRateLimited(error, state, policy, random) {
+function decideRateLimited(askedMs, state, policy, random) {
     const count = state.rateLimited + 1;
     const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
-    const askedMs = error.retryAfterMs ?? 0;
     const floorMs = rateLimitSpreadMs(count, 0);
     if (askedMs + floorMs <= leftMs) {
         return {
@@ -32542,28 +32399,23 @@ function decideRateLimited(error, state, policy, random) {
             rateLimited: true
         };
     }
-    const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`;
-    const left = `the ${secondsDown(leftMs)} s left of ${budget}`;
-    const why = leftMs <= 0
-        ? `that is all of ${budget}`
-        : askedMs > leftMs
-            ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
-            : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`;
     return {
         retry: false,
-        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+        reason: rateLimitStop({
+            count,
+            askedMs,
+            floorMs,
+            leftMs,
+            waitedMs: state.rateLimitWaitedMs,
+            budgetMs: policy.rateLimitWaitMs
+        })
     };
 }
-/**
- * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
- * never claims more was used or left than was, nor less asked than was.
- */
-function secondsDown(ms) {
-    return String(Math.floor(ms / 100) / 10);
-}
-function secondsUp(ms) {
-    return String(Math.ceil(ms / 100) / 10);
-}
+
+;// CONCATENATED MODULE: ./src/attempts.ts
+
+
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy's limits
  * are reached. The error thrown is the last attempt's, its message extended
@@ -32609,6 +32461,7 @@ async function withRetries(attempt, policy, clock, log) {
         }
     }
 }
+/** The last attempt's error, told why it was the last; status and cause kept. */
 function finalError(error, attempts, reason) {
     if (!(error instanceof TokenRequestError)) {
         return error;
@@ -32617,236 +32470,262 @@ function finalError(error, attempts, reason) {
     if (reason)
         parts.push(reason);
     if (attempts > 1)
-        parts.push(`(${attempts} attempts made)`);
-    // The status and the last attempt's error stay with the final one.
-    return new TokenRequestError(parts.join(' '), {
-        retryable: false,
-        status: error.status,
-        cause: error
-    });
+        parts.push(attemptsMade(attempts));
+    return new TokenRequestError(parts.join(' '), error.failure, error);
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/net-errors.ts
-
-
-
-const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
-const TRANSIENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'EAI_AGAIN'
-]);
-/** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
-const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/;
-/** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
-const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/;
+;// CONCATENATED MODULE: ./src/retry-after.ts
 /**
- * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
- * block page, a record that is no record, handshake messages out of order.
+ * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
+ * the three forms of §5.6.7, each read by a strict parser of its own so that
+ * no free text is taken for a date. Anything else counts as absent.
  */
-const NOT_TLS_REASONS = new Set([
-    'wrong version number',
-    'packet length too long',
-    'data length too long',
-    'excessive message size',
-    'unexpected message',
-    'unexpected record',
-    'bad change cipher spec',
-    'invalid alert',
-    'unknown alert type',
-    'record layer failure'
-]);
+/** The longest wait taken as meant, one year; a longer one counts as absent. */
+const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const LONG_DAYS = [
+    'Sunday',
+    'Monday',
+    'Tuesday',
+    'Wednesday',
+    'Thursday',
+    'Friday',
+    'Saturday'
+];
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const DAY = `(${DAYS.join('|')})`;
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** `Sun, 06 Nov 1994 08:49:37 GMT` */
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
+const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
 /**
- * Reads an error from the network. Its message may carry text from a server,
- * a proxy or the network, so it is quoted, never printed as it is.
+ * Milliseconds from `now` that a Retry-After header asks to wait: a whole
+ * number, never negative, at most a year; undefined when the header is
+ * missing, longer, or not one of the forms RFC 9110 defines.
  */
-function readNetError(error, secrets) {
-    // Not `instanceof Error`: errors may come from another realm.
-    const fields = typeof error === 'object' && error !== null ? error : {};
-    const rawCode = fields.code ?? '';
-    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
-    const raw = typeof fields.message === 'string' ? fields.message : String(error);
-    const reason = OPENSSL_REASON.exec(raw)?.[1] ?? '';
-    const alert = ALERT_REASON.exec(reason)?.[1];
-    let kind = 'other';
-    if (alert !== undefined)
-        kind = 'tls-alert';
-    else if (NOT_TLS_REASONS.has(reason))
-        kind = 'not-tls';
-    else if (CERTIFICATE_CODES.test(code))
-        kind = 'certificate';
-    else if (code === 'ENOTFOUND')
-        kind = 'unresolved';
-    return {
-        kind,
+function parseRetryAfter(header, now) {
+    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
+    const value = header?.trim() ?? '';
+    let ms;
+    if (/^\d+$/.test(value)) {
+        ms = Number(value) * 1000;
+    }
+    else {
+        const date = httpDate(value, now);
+        ms = date === undefined ? undefined : Math.max(0, date - now);
+    }
+    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
+}
+/** An HTTP-date in ms since the epoch, or undefined. */
+function httpDate(value, now) {
+    const imf = IMF_FIXDATE.exec(value);
+    if (imf)
+        return toTime(imf.slice(1), DAYS);
+    const asc = ASCTIME_DATE.exec(value);
+    if (asc) {
+        const [, weekday, month, day, hour, minute, second, year] = asc;
+        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
+    }
+    const rfc850 = RFC850_DATE.exec(value);
+    if (rfc850) {
+        const [, weekday, day, month, yy, ...time] = rfc850;
+        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
+ * `now` is the century before; one 50 years or more before `now` is taken
+ * as the century after, the nearer of the two readings.
+ */
+function fullYear(yy, now) {
+    const current = new Date(now).getUTCFullYear();
+    const year = current - (current % 100) + yy;
+    if (year > current + 50)
+        return year - 100;
+    return year <= current - 50 ? year + 100 : year;
+}
+/**
+ * The date's time, if it is a date: its day within its month, its weekday
+ * the one named, a time of day (second 60 is a leap second).
+ */
+function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
+    const date = new Date(0);
+    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
+    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
+    const valid = date.getUTCDate() === Number(day) &&
+        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
+        Number(hour) <= 23 &&
+        Number(minute) <= 59 &&
+        Number(second) <= 60;
+    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
+    return valid ? date.getTime() + seconds * 1000 : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/answer.ts
+
+
+
+
+// Shapes of the server values that are quoted; anything else is described.
+const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
+const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
+/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Turns an answer into a Token or a TokenRequestError. Only the status, a
+ * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
+ * it is a code) and `error_description` (quoted) reach a message; the body
+ * itself is never printed.
+ */
+function interpretAnswer(answer, reading) {
+    const { status } = answer;
+    const { secrets } = reading;
+    const check = `Check ${reading.endpointSource}`;
+    const refused = refusal(answer, reading, check);
+    if (refused !== undefined) {
+        throw new TokenRequestError(refused, { kind: 'refusal' });
+    }
+    const json = parseJson(answer.body);
+    const fields = answer_isObject(json) ? json : {};
+    if (status === 200) {
+        if (json === undefined) {
+            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`, { kind: 'refusal' });
+        }
+        return readToken(fields, secrets, check);
+    }
+    const code = stringField(fields, 'error');
+    const failure = {
+        kind: 'answer',
+        status,
         code,
-        raw,
-        message: quote(alert ?? (reason || raw), secrets),
-        transient: TRANSIENT_CODES.has(code)
+        retryAfterMs: parseRetryAfter(answer.retryAfter, reading.now())
     };
-}
-/**
- * Describes a failure of the network, TLS or DNS with `peer`: the wording of
- * each kind, for the token endpoint and for a proxy alike.
- */
-function describeNetError(error, peer, secrets) {
-    const net = readNetError(error, secrets);
-    const final = (message) => new TokenRequestError(message, { retryable: false });
-    switch (net.kind) {
-        case 'not-tls':
-            return final(peer.notTls);
-        case 'tls-alert':
-            return final(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
-        case 'certificate':
-            return final(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
-        case 'unresolved':
-            return final(peer.unresolved);
-        default:
-            return new TokenRequestError(`${peer.failed}: ${net.message}${net.code && !net.raw.includes(net.code) ? ` (${net.code})` : ''}.`, { retryable: net.transient });
+    const detail = describeError(answer, json, secrets);
+    if (status === 401 || code === 'invalid_client') {
+        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${reading.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, failure);
     }
+    throw new TokenRequestError(`The token request failed (${detail}).`, failure);
 }
-/**
- * What to do about a certificate that is not trusted: give Node.js the CA's
- * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
- * (Node.js reads it at start-up and only warns if it cannot).
- */
-function caAdvice(privateCa, secrets) {
-    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
-    if (file === '') {
-        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
+/** Why an answer is neither a token nor an error answer, if it is not. */
+function refusal(answer, reading, check) {
+    const { status } = answer;
+    if (status < 100 || status > 599) {
+        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
     }
-    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
-    const problem = caFileProblem(file);
-    return problem === undefined
-        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
-        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
+    if (status < 200) {
+        return `The token endpoint answered HTTP ${status} as its final answer, where an OAuth token endpoint answers with a token or an error${status === 101 ? '; 101 Switching Protocols is what a WebSocket endpoint, or a server or proxy that switches protocols (h2c), answers' : ''}. ${check}: something other than Torq is answering.`;
+    }
+    if (REDIRECT_STATUS.has(status)) {
+        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
+    }
+    if (status >= 300 && status < 400) {
+        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
+    }
+    const encoding = describeEncoding(answer, reading.secrets);
+    return encoding === undefined
+        ? undefined
+        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${reading.endpointSource} and the runner's proxy settings.`;
 }
-/** What keeps `file` from giving Node.js a certificate, if anything. */
-function caFileProblem(file) {
+function parseJson(body) {
     try {
-        // Not read unless a regular file: a FIFO would block, a device not end.
-        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
-        if (stats.isDirectory())
-            return 'is a directory';
-        if (!stats.isFile())
-            return 'is not a regular file';
-        return (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
-            ? undefined
-            : 'holds no PEM certificate';
-    }
-    catch (error) {
-        const { code } = error;
-        return code === 'ENOENT' || code === 'ENOTDIR'
-            ? 'does not exist'
-            : `cannot be read (${String(code)})`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/route.ts
-
-
-
-const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
-/**
- * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
- * with its own functions: for an https URL the proxy is `https_proxy`, else
- * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
- * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
- * is no http:// or https:// URL with a host is not used (http-client ignores
- * it or fails on it); the route line then is a warning. Reads process.env.
- */
-function decideRoute(url) {
-    const https = url.protocol === 'https:';
-    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
-    const direct = (why, ignoredProxy = false) => ({
-        target,
-        proxy: undefined,
-        why,
-        ignoredProxy
-    });
-    if (checkBypass(url)) {
-        return direct(bypassesProxyAsLoopback(url.hostname)
-            ? 'loopback addresses never go through a proxy'
-            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
-    }
-    const scheme = https ? 'https' : 'http';
-    const [lower, upper, ...unreadNames] = https
-        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
-    const variable = firstSet(lower, upper);
-    if (variable === undefined) {
-        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
-        return direct(`neither ${upper} nor ${lower} is set` +
-            (unread.length > 0
-                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
-                : ''));
-    }
-    const proxy = proxyFrom(url, variable);
-    return proxy
-        ? { target, proxy, why: '', ignoredProxy: false }
-        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
-}
-/** The route in one log line, without credentials. */
-function describeRoute(route, secrets) {
-    const to = `Route to ${quote(route.target, secrets)}:`;
-    const { proxy } = route;
-    if (proxy === undefined) {
-        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
-        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
-    }
-    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
-}
-function proxyFrom(url, variable) {
-    let proxyUrl;
-    try {
-        proxyUrl = getProxyUrl(url);
+        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
+        return JSON.parse(body.replace(/^\uFEFF/, ''));
     }
     catch {
-        // Not a URL even with http:// in front: http-client would throw here.
         return undefined;
     }
-    // http: and https: URLs always have a host.
-    if (proxyUrl === undefined ||
-        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
-        return undefined;
+}
+function answer_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(fields, name) {
+    const value = fields[name];
+    return typeof value === 'string' ? value : undefined;
+}
+/** `HTTP 400, invalid_request, "description"`: what an error answer says. */
+function describeError(answer, json, secrets) {
+    const parts = [`HTTP ${answer.status}`];
+    if (json === undefined) {
+        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
+        return parts.join(', ');
     }
-    const tls = proxyUrl.protocol === 'https:';
-    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
-    // http-client's URL gives the user name and password decoded.
-    const { username, password } = proxyUrl;
-    return {
-        variable,
-        tls,
-        hostname: socketHost(proxyUrl.hostname),
-        port,
-        address: `${proxyUrl.hostname}:${port}`,
-        credentials: username || password ? `${username}:${password}` : undefined
-    };
+    const fields = answer_isObject(json) ? json : {};
+    const code = stringField(fields, 'error');
+    if (code !== undefined && code !== '') {
+        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
+            'an unexpected error code');
+    }
+    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
+    if (description !== '')
+        parts.push(`"${description}"`);
+    return parts.join(', ');
 }
-/** A URL's host name as sockets take it: an IPv6 address without brackets. */
-function socketHost(hostname) {
-    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+function describeBody(answer, secrets) {
+    if (answer.body === '')
+        return 'empty body';
+    const type = answer.contentType.replace(/;.*/s, '').trim();
+    if (type === '')
+        return 'no content type';
+    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected content type'
+        : `content type ${shown.toLowerCase()}`;
 }
-/** The first of the two variables that is set and not empty, as `a || b`. */
-function firstSet(first, second) {
-    if (process.env[first])
-        return first;
-    return process.env[second] ? second : undefined;
+/**
+ * The Content-Encoding of a body, if it has one other than identity, for a
+ * message: `Content-Encoding gzip`. Codings are names in any case, listed
+ * with commas.
+ */
+function describeEncoding(answer, secrets) {
+    const codings = (answer.contentEncoding ?? '')
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
+    if (answer.body === '' || codings.length === 0)
+        return undefined;
+    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected Content-Encoding'
+        : `Content-Encoding ${shown}`;
 }
 
+;// CONCATENATED MODULE: ./src/proxy-variables.ts
+/**
+ * The proxy variables, named once: what the route reads (as the toolkit's
+ * @actions/http-client does, the lower-case name first), what it names in the
+ * log as not read, and the list of hosts to reach directly.
+ */
+const PROXY_FOR_SCHEME = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Read by curl and others, never by the toolkit. */
+const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
+const NO_PROXY = ['no_proxy', 'NO_PROXY'];
+/**
+ * Every variable that may name a proxy, and so hold a password to mask:
+ * those the route reads and those it names as not read.
+ */
+const PROXY_VARIABLES = [
+    ...PROXY_FOR_SCHEME.https,
+    ...PROXY_FOR_SCHEME.http,
+    ...UNREAD_PROXY
+];
+/** Every variable that changes the route: what a clean runner leaves unset. */
+const ROUTE_VARIABLES = [
+    ...PROXY_VARIABLES,
+    ...NO_PROXY
+];
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
+
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
     return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
@@ -32928,18 +32807,6 @@ function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 /**
- * The proxy variables whose credentials are masked: those the route reads
- * and those it names in the log as not read.
- */
-const PROXY_VARIABLES = [
-    'https_proxy',
-    'HTTPS_PROXY',
-    'http_proxy',
-    'HTTP_PROXY',
-    'all_proxy',
-    'ALL_PROXY'
-];
-/**
  * Every form of the passwords in the proxy variables of `env`: as written, as
  * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
  * and the Proxy-Authorization credential made from them (with and without
@@ -33000,9 +32867,280 @@ function decode(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/client-credentials.ts
+
+/**
+ * The client-credentials grant (RFC 6749 §4.4), the client's id and secret
+ * in HTTP Basic (§2.3.1), as Torq takes it: the one place the request for a
+ * token is written.
+ */
+function clientCredentials(clientId, clientSecret, userAgent) {
+    const body = 'grant_type=client_credentials';
+    return {
+        headers: {
+            Authorization: `Basic ${basicCredentials(clientId, clientSecret)}`,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Content-Length': String(Buffer.byteLength(body)),
+            Accept: 'application/json',
+            'Accept-Language': 'en_US',
+            'User-Agent': userAgent
+        },
+        body
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/net-errors.ts
+
+
+
+const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
+/** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
+const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/;
+/** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
+const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/;
+/**
+ * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
+ * block page, a record that is no record, handshake messages out of order.
+ */
+const NOT_TLS_REASONS = new Set([
+    'wrong version number',
+    'packet length too long',
+    'data length too long',
+    'excessive message size',
+    'unexpected message',
+    'unexpected record',
+    'bad change cipher spec',
+    'invalid alert',
+    'unknown alert type',
+    'record layer failure'
+]);
+/**
+ * Reads an error from the network. Its message may carry text from a server,
+ * a proxy or the network, so it is quoted, never printed as it is.
+ */
+function readNetError(error, secrets) {
+    // Not `instanceof Error`: errors may come from another realm.
+    const fields = typeof error === 'object' && error !== null ? error : {};
+    const rawCode = fields.code ?? '';
+    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
+    const raw = typeof fields.message === 'string' ? fields.message : String(error);
+    const reason = OPENSSL_REASON.exec(raw)?.[1] ?? '';
+    const alert = ALERT_REASON.exec(reason)?.[1];
+    let kind = 'other';
+    if (alert !== undefined)
+        kind = 'tls-alert';
+    else if (NOT_TLS_REASONS.has(reason))
+        kind = 'not-tls';
+    else if (CERTIFICATE_CODES.test(code))
+        kind = 'certificate';
+    else if (code === 'ENOTFOUND')
+        kind = 'unresolved';
+    return {
+        kind,
+        code,
+        raw,
+        message: quote(alert ?? (reason || raw), secrets)
+    };
+}
+/**
+ * Describes a failure of the network, TLS or DNS with `peer`: the wording of
+ * each kind, for the token endpoint and for a proxy alike.
+ */
+function describeNetError(error, peer, secrets) {
+    const net = readNetError(error, secrets);
+    const tls = (message) => new TokenRequestError(message, { kind: 'tls' }, error);
+    switch (net.kind) {
+        case 'not-tls':
+            return tls(peer.notTls);
+        case 'tls-alert':
+            return tls(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
+        case 'certificate':
+            return tls(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
+        case 'unresolved':
+            return new TokenRequestError(peer.unresolved, { kind: 'network', code: net.code }, error);
+        default:
+            return new TokenRequestError(`${peer.failed}: ${net.message}${net.code && !net.raw.includes(net.code) ? ` (${net.code})` : ''}.`, { kind: 'network', code: net.code }, error);
+    }
+}
+/**
+ * What to do about a certificate that is not trusted: give Node.js the CA's
+ * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
+ * (Node.js reads it at start-up and only warns if it cannot).
+ */
+function caAdvice(privateCa, secrets) {
+    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
+    if (file === '') {
+        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
+    }
+    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
+    const problem = caFileProblem(file);
+    return problem === undefined
+        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
+        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
+}
+/** What keeps `file` from giving Node.js a certificate, if anything. */
+function caFileProblem(file) {
+    try {
+        // Not read unless a regular file: a FIFO would block, a device not end.
+        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
+        if (stats.isDirectory())
+            return 'is a directory';
+        if (!stats.isFile())
+            return 'is not a regular file';
+        return (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
+            ? undefined
+            : 'holds no PEM certificate';
+    }
+    catch (error) {
+        const { code } = error;
+        return code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'does not exist'
+            : `cannot be read (${String(code)})`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/peers.ts
+
+/** `the proxy 127.0.0.1:3128 (from HTTPS_PROXY)`, as messages name it. */
+function nameProxy(proxy, secrets, article = 'the') {
+    return `${article} proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+}
+/** What bytes that are not TLS, where TLS through the tunnel was due, may mean. */
+function notTlsThrough(proxy, target, secrets) {
+    return `${nameProxy(proxy, secrets, 'The')} answered the tunnel to ${quote(target, secrets)} with data that is not TLS (it may be inspecting or blocking the connection)`;
+}
+/** The token endpoint, as the messages about a failure with it name it. */
+function targetPeer(to) {
+    const { url, route, secrets } = to;
+    const host = quote(url.host, secrets);
+    const plain = `${host} does not speak TLS (plain HTTP on an https URL?)`;
+    const name = route.proxy === undefined
+        ? host
+        : `${host} through ${nameProxy(route.proxy, secrets)}`;
+    return {
+        name,
+        notTls: route.proxy === undefined
+            ? `${plain}. Check ${to.endpointSource}.`
+            : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
+        unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
+        privateCa: 'your network inspects TLS with a private certificate authority',
+        failed: `Could not get an answer from ${name}`
+    };
+}
+/** The proxy, as the messages about failing to reach or speak to it name it. */
+function proxyPeer(proxy, secrets) {
+    const name = nameProxy(proxy, secrets);
+    return {
+        name,
+        notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
+        unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
+        privateCa: "the proxy's certificate comes from a private certificate authority",
+        failed: `Could not reach ${name}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/route.ts
+
+
+
+
+const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
+/**
+ * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
+ * with its own functions: for an https URL the proxy is `https_proxy`, else
+ * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
+ * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
+ * is no http:// or https:// URL with a host is not used (http-client ignores
+ * it or fails on it); the route line then is a warning. Reads process.env.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    if (checkBypass(url)) {
+        return direct(bypassesProxyAsLoopback(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${process.env[NO_PROXY[0]] ? NO_PROXY[0] : NO_PROXY[1]} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
+    const unreadNames = PROXY_FOR_SCHEME[https ? 'http' : 'https'];
+    const variable = firstSet(lower, upper);
+    if (variable === undefined) {
+        const unread = [...unreadNames, ...UNREAD_PROXY].filter((name) => process.env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    const proxy = proxyFrom(url, variable);
+    return proxy
+        ? { target, proxy, why: '', ignoredProxy: false }
+        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
+        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
+}
+function proxyFrom(url, variable) {
+    let proxyUrl;
+    try {
+        proxyUrl = getProxyUrl(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+        return undefined;
+    }
+    // http: and https: URLs always have a host.
+    if (proxyUrl === undefined ||
+        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
+        return undefined;
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    return {
+        variable,
+        tls,
+        hostname: socketHost(proxyUrl.hostname),
+        port,
+        address: `${proxyUrl.hostname}:${port}`,
+        credentials: username || password ? `${username}:${password}` : undefined
+    };
+}
+/** A URL's host name as sockets take it: an IPv6 address without brackets. */
+function socketHost(hostname) {
+    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+/** The first of the two variables that is set and not empty, as `a || b`. */
+function firstSet(first, second) {
+    if (process.env[first])
+        return first;
+    return process.env[second] ? second : undefined;
+}
+
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/tunnel.ts
+
 
 
 
@@ -33033,9 +33171,9 @@ function openTunnel(proxy, target, secure, secrets, signal) {
             reject(error);
         };
         // Listened to from the start, and after the tunnel is handed over too.
-        socket.on('error', (error) => fail(unreachable(error, proxy, secrets)));
+        socket.on('error', (error) => fail(describeNetError(error, proxyPeer(proxy, secrets), secrets)));
         signal.addEventListener('abort', () => socket.destroy());
-        const hungUp = () => fail(new TokenRequestError(`Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`, { retryable: true }));
+        const hungUp = () => fail(new TokenRequestError(`Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`, { kind: 'hang-up' }));
         let received = Buffer.alloc(0);
         const onReadable = () => {
             let chunk;
@@ -33062,7 +33200,7 @@ function openTunnel(proxy, target, secure, secrets, signal) {
             else if (secure && after.length > 0) {
                 // A TLS server speaks only once spoken to: these bytes are the proxy's.
                 fail(new TokenRequestError(`${notTlsThrough(proxy, target, secrets)}.`, {
-                    retryable: false
+                    kind: 'tls'
                 }));
             }
             else {
@@ -33100,16 +33238,8 @@ function readHead(bytes) {
         length: end + 4
     };
 }
-/** `the proxy 127.0.0.1:3128 (from HTTPS_PROXY)`, as messages name it. */
-function nameProxy(proxy, secrets, article = 'the') {
-    return `${article} proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
-}
-/** What bytes that are not TLS, where TLS through the tunnel was due, may mean. */
-function notTlsThrough(proxy, target, secrets) {
-    return `${nameProxy(proxy, secrets, 'The')} answered the tunnel to ${quote(target, secrets)} with data that is not TLS (it may be inspecting or blocking the connection)`;
-}
 function malformed(proxy, secrets) {
-    return new TokenRequestError(`${nameProxy(proxy, secrets, 'The')} did not answer CONNECT with HTTP (or with a head over ${MAX_HEAD_BYTES / 1024} KiB). Check ${proxy.variable}: it should name an HTTP proxy.`, { retryable: false });
+    return new TokenRequestError(`${nameProxy(proxy, secrets, 'The')} did not answer CONNECT with HTTP (or with a head over ${MAX_HEAD_BYTES / 1024} KiB). Check ${proxy.variable}: it should name an HTTP proxy.`, { kind: 'refusal' });
 }
 /** What a proxy's answer other than 2xx to CONNECT means for the user. */
 function tunnel_refusal({ status, challenge }, proxy, target, secrets) {
@@ -33117,15 +33247,15 @@ function tunnel_refusal({ status, challenge }, proxy, target, secrets) {
         return malformed(proxy, secrets);
     const at = nameProxy(proxy, secrets, 'The');
     if (status !== 407) {
-        return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { retryable: status >= 500 });
+        return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { kind: 'proxy', status });
     }
     const schemes = authSchemes(challenge);
     if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
-        return new TokenRequestError(`${at} asks for ${listSchemes(schemes, secrets)} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { retryable: false });
+        return new TokenRequestError(`${at} asks for ${listSchemes(schemes, secrets)} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { kind: 'proxy', status });
     }
     return new TokenRequestError(proxy.credentials === undefined
         ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
-        : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`, { retryable: false });
+        : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`, { kind: 'proxy', status });
 }
 /** The scheme names of a Proxy-Authenticate header (`Negotiate, NTLM`). */
 function authSchemes(challenge) {
@@ -33137,17 +33267,6 @@ function listSchemes(schemes, secrets) {
     return schemes.length > SCHEMES_SHOWN
         ? `${shown.join(', ')} and ${schemes.length - SCHEMES_SHOWN} more`
         : shown.join(' or ');
-}
-/** What a failure to reach the proxy, or to speak to it, means. */
-function unreachable(error, proxy, secrets) {
-    const name = nameProxy(proxy, secrets);
-    return describeNetError(error, {
-        name,
-        notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
-        unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
-        privateCa: "the proxy's certificate comes from a private certificate authority",
-        failed: `Could not reach ${name}`
-    }, secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/transport.ts
@@ -33163,22 +33282,23 @@ function unreachable(error, proxy, secrets) {
 /** A token answer is a few hundred bytes; anything this large is refused. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 /**
- * Sends the token request and reads the whole answer within the deadline.
- * Fails with a TokenRequestError for anything short of a complete answer.
+ * Sends the request and reads the whole answer before the deadline. Fails
+ * with a TokenRequestError for anything short of a complete answer; a 1xx
+ * given as the answer is returned as one, without a body.
  */
-function send(request) {
-    const body = 'grant_type=client_credentials';
-    const { url, route } = request;
+function send(exchange) {
+    const { url, route, secrets, deadline } = exchange;
     const { proxy } = route;
     const secure = url.protocol === 'https:';
     const host = socketHost(url.hostname);
     const port = Number(url.port) || (secure ? 443 : 80);
+    const peer = targetPeer(exchange);
     // Ends the proxy's CONNECT, if one is under way, when the request fails.
     const abort = new AbortController();
     return new Promise((resolve, reject) => {
         // Every socket fails the request on error from the moment it exists:
         // Node.js's own listeners come a tick later, after bytes may have arrived.
-        const watched = (socket) => socket.on('error', (error) => fail(connectionError(error, request)));
+        const watched = (socket) => socket.on('error', (error) => fail(describeNetError(error, peer, secrets)));
         // No agent: a socket of its own, TLS (for https) over the tunnel when
         // there is a proxy, and `Connection: close`: one request, and the socket
         // closes with the answer. Redirects are not followed and one deadline
@@ -33187,7 +33307,7 @@ function send(request) {
             if (proxy === undefined) {
                 return watched(secure ? secureSocket(host, port) : (0,external_node_net_.connect)({ host, port }));
             }
-            openTunnel(proxy, route.target, secure, request.secrets, abort.signal)
+            openTunnel(proxy, route.target, secure, secrets, abort.signal)
                 .then((socket) => done(null, watched(secure ? secureSocket(host, port, socket) : socket)))
                 // Node.js calls `done` with an error and no socket.
                 .catch((error) => done(error, undefined));
@@ -33199,108 +33319,98 @@ function send(request) {
             // one in the Host header.
             defaultPort: secure ? 443 : 80,
             createConnection,
-            headers: {
-                Authorization: `Basic ${basicCredentials(request.clientId, request.clientSecret)}`,
-                'Content-Type': 'application/x-www-form-urlencoded',
-                'Content-Length': Buffer.byteLength(body),
-                Accept: 'application/json',
-                'Accept-Language': 'en_US',
-                'User-Agent': request.userAgent
-            }
+            headers: exchange.headers
         }, (res) => {
             const status = Number(res.statusCode);
+            const head = {
+                status,
+                contentType: res.headers['content-type'] ?? '',
+                retryAfter: res.headers['retry-after'],
+                contentEncoding: res.headers['content-encoding']
+            };
             // A 101 without the headers of an upgrade reaches here as final.
             if (status < 200) {
-                fail(switched(status, request));
+                settle(() => resolve({ ...head, body: '' }));
                 return;
             }
-            const announced = Number(res.headers['content-length']);
-            if (announced > MAX_ANSWER_BYTES) {
-                fail(tooLarge(res.statusCode));
+            if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
+                fail(tooLarge(status));
                 return;
             }
             const chunks = [];
             let size = 0;
             res.on('data', (chunk) => {
                 size += chunk.length;
-                if (size > MAX_ANSWER_BYTES) {
-                    fail(tooLarge(res.statusCode));
-                    return;
-                }
-                chunks.push(chunk);
+                if (size > MAX_ANSWER_BYTES)
+                    fail(tooLarge(status));
+                else
+                    chunks.push(chunk);
             });
-            res.on('error', (error) => fail(connectionError(error, request)));
+            res.on('error', (error) => fail(describeNetError(error, peer, secrets)));
             res.on('end', () => {
-                clearTimeout(timer);
-                resolve({
-                    status: Number(res.statusCode),
-                    contentType: res.headers['content-type'] ?? '',
-                    retryAfter: res.headers['retry-after'],
-                    contentEncoding: res.headers['content-encoding'],
-                    body: Buffer.concat(chunks).toString('utf8')
-                });
+                const body = Buffer.concat(chunks).toString('utf8');
+                settle(() => resolve({ ...head, body }));
             });
         });
-        // Started once the request exists, so that a request() that throws
-        // leaves no timer behind.
-        const timer = setTimeout(() => {
-            fail(new TokenRequestError(`No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`, { retryable: true }));
-        }, request.timeoutMs);
-        function fail(error) {
-            // Settled first: closing the sockets makes Node.js report a hang-up.
-            reject(error);
-            clearTimeout(timer);
+        const timedOut = () => fail(new TokenRequestError(`No complete answer from ${quote(url.host, secrets)} within ${exchange.timeoutMs / 1000} s (timeout-seconds).`, { kind: 'timeout' }));
+        /** Settles once, then closes: closing makes Node.js report a hang-up. */
+        function settle(outcome) {
+            outcome();
+            deadline.removeEventListener('abort', timedOut);
             abort.abort();
             req.destroy();
         }
-        req.on('error', (error) => fail(connectionError(error, request)));
+        function fail(error) {
+            settle(() => reject(error));
+        }
+        req.on('error', (error) => fail(error instanceof TokenRequestError
+            ? // The tunnel words its failures itself: they concern the proxy.
+                error
+            : describeNetError(error, peer, secrets)));
         // A 101 with `Upgrade`: Node.js hands the socket over, or without this
         // listener closes it and leaves the request waiting for its deadline.
         req.on('upgrade', (res, socket) => {
             socket.destroy();
-            fail(switched(Number(res.statusCode), request));
+            settle(() => resolve({
+                status: Number(res.statusCode),
+                contentType: '',
+                retryAfter: undefined,
+                contentEncoding: undefined,
+                body: ''
+            }));
         });
-        req.end(body);
+        if (deadline.aborted) {
+            timedOut();
+            return;
+        }
+        deadline.addEventListener('abort', timedOut);
+        req.end(exchange.body);
     });
 }
-/** A 1xx as the answer: something other than an OAuth endpoint answers. */
-function switched(status, request) {
-    return new TokenRequestError(`The token endpoint answered HTTP ${status} as its final answer, as a WebSocket endpoint or a server or proxy that switches protocols (h2c) does, never an OAuth token endpoint. Check ${request.endpointSource}.`, { retryable: false });
-}
 function tooLarge(status) {
-    return new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`, { retryable: false });
-}
-/**
- * Describes a transport failure. The error's message may carry text from a
- * proxy or the network, so it is quoted, never printed as it is.
- */
-function connectionError(error, request) {
-    // The tunnel words its failures itself: they concern the proxy.
-    if (error instanceof TokenRequestError)
-        return error;
-    const { url, route, secrets } = request;
-    const host = quote(url.host, secrets);
-    const plain = `${host} does not speak TLS (plain HTTP on an https URL?)`;
-    const name = route.proxy === undefined
-        ? host
-        : `${host} through ${nameProxy(route.proxy, secrets)}`;
-    return describeNetError(error, {
-        name,
-        notTls: route.proxy === undefined
-            ? `${plain}. Check ${request.endpointSource}.`
-            : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
-        unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
-        privateCa: 'your network inspects TLS with a private certificate authority',
-        failed: `Could not get an answer from ${name}`
-    }, secrets);
+    return new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`, { kind: 'refusal' });
 }
 
 ;// CONCATENATED MODULE: ./src/token.ts
 
 
-/** Makes one token request: sends it, then reads what the answer means. */
-async function requestToken(request) {
-    return interpretAnswer(await send(request), request);
+
+/**
+ * Makes one token request: the grant sent within timeout-seconds of the
+ * clock, then what the answer means.
+ */
+async function requestToken(request, clock) {
+    const { clientId, clientSecret, userAgent, secrets, endpointSource } = request;
+    const answer = await send({
+        ...clientCredentials(clientId, clientSecret, userAgent),
+        url: request.url,
+        route: request.route,
+        secrets,
+        endpointSource,
+        deadline: clock.deadline(request.timeoutMs),
+        timeoutMs: request.timeoutMs
+    });
+    return interpretAnswer(answer, { secrets, endpointSource, now: clock.now });
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -33310,6 +33420,7 @@ const ACTION_VERSION = '1.0.0';
 const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/obtain.ts
+
 
 
 
@@ -33329,25 +33440,10 @@ async function obtainToken(settings, route, secrets, clock) {
             secrets,
             endpointSource: settings.endpointSource,
             timeoutMs: settings.timeoutMs,
-            userAgent: USER_AGENT,
-            now: clock.now
-        });
+            userAgent: USER_AGENT
+        }, clock);
         return { ...token, sentAt };
     }, settings, clock, { retrying: (event) => info(retryLine(event)) });
-}
-/** One line per retry: the attempt, why it failed, the wait, what is used up. */
-function retryLine(event) {
-    const used = event.rateLimited
-        ? `HTTP 429 number ${event.count}; ${seconds(event.waitedMs)} s of the ${event.budgetMs / 1000} s of rate-limit-wait-seconds used`
-        : `retry ${event.retry} of ${event.retries}`;
-    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} s (${used}).`;
-}
-/**
- * Tenths of a second, rounded down: a line never says more of the budget is
- * used than is, and its wait and time used agree.
- */
-function seconds(ms) {
-    return (Math.floor(ms / 100) / 10).toFixed(1);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -33523,6 +33619,15 @@ function publishToken(token, settings, reused = false, ops = nodeFileOps) {
         ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
         : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
 }
+
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // Its timer does not keep the process alive: the request's sockets do.
+    deadline: (ms) => AbortSignal.timeout(ms)
+};
 
 ;// CONCATENATED MODULE: ./src/main.ts
 

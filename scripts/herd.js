@@ -59,8 +59,8 @@ const dir = compileSources()
 try {
   const load = (/** @type {string} */ name) =>
     import(pathToFileURL(join(dir, `${name}.js`)).href)
-  /** @type {typeof import('../src/retry.js')} */
-  const { withRetries } = await load('retry')
+  /** @type {typeof import('../src/attempts.js')} */
+  const { withRetries } = await load('attempts')
   /** @type {typeof import('../src/errors.js')} */
   const { TokenRequestError } = await load('errors')
   /** @type {typeof import('../src/inputs.js')} */

@@ -21,30 +21,36 @@ export class InputError extends ActionError {
 }
 
 /**
- * One token request failed. `retryable` says whether the same request may
- * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
- * `status` the HTTP status of an error answer (429 is waited out apart).
+ * What happened to a token request, as data: where it is understood, it is
+ * described, and retry.ts alone decides from it whether to try again.
  */
-export class TokenRequestError extends ActionError {
-  readonly retryable: boolean
-  readonly retryAfterMs: number | undefined
-  readonly status: number | undefined
+export type Failure =
+  /** The token endpoint's answer: its status, RFC 6749 `error`, Retry-After. */
+  | { kind: 'answer'; status: number; code?: string; retryAfterMs?: number }
+  /** The proxy answered CONNECT with this status. */
+  | { kind: 'proxy'; status: number }
+  /** A socket or DNS error, by Node's code ('' when it has none). */
+  | { kind: 'network'; code: string }
+  /** The proxy closed the connection without answering CONNECT. */
+  | { kind: 'hang-up' }
+  /** No complete answer within timeout-seconds. */
+  | { kind: 'timeout' }
+  /** The TLS handshake failed: a certificate, an alert, bytes not TLS. */
+  | { kind: 'tls' }
+  /** An answer that is what it is: the next attempt would get the same. */
+  | { kind: 'refusal' }
 
-  constructor(
-    message: string,
-    options: {
-      retryable: boolean
-      retryAfterMs?: number | undefined
-      status?: number | undefined
-      cause?: unknown
-    }
-  ) {
-    super(
-      message,
-      options.cause === undefined ? undefined : { cause: options.cause }
-    )
-    this.retryable = options.retryable
-    this.retryAfterMs = options.retryAfterMs
-    this.status = options.status
+/** One token request failed: the user's message and what happened. */
+export class TokenRequestError extends ActionError {
+  readonly failure: Failure
+
+  constructor(message: string, failure: Failure, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.failure = failure
+  }
+
+  /** The HTTP status of the token endpoint's answer, if it gave one. */
+  get status(): number | undefined {
+    return this.failure.kind === 'answer' ? this.failure.status : undefined
   }
 }

@@ -5,7 +5,7 @@ import { earlierToken, jobToken, keepToken } from './job-token.js'
 import { obtainToken } from './obtain.js'
 import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
-import { systemClock, type Clock } from './retry.js'
+import { systemClock, type Clock } from './clock.js'
 import { decideRoute, describeRoute } from './route.js'
 import { proxySecretForms, secretForms } from './secrets.js'
 

@@ -4,17 +4,6 @@ import { quote } from './outside-text.js'
 
 const CERTIFICATE_CODES =
   /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN'
-])
 /** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
 const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/
 /** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
@@ -52,8 +41,6 @@ export interface NetError {
    * (`handshake failure`); secrets cut out, one line.
    */
   message: string
-  /** A failure that may pass: worth another attempt. */
-  transient: boolean
 }
 
 /**
@@ -82,8 +69,7 @@ export function readNetError(
     kind,
     code,
     raw,
-    message: quote(alert ?? (reason || raw), secrets),
-    transient: TRANSIENT_CODES.has(code)
+    message: quote(alert ?? (reason || raw), secrets)
   }
 }
 
@@ -111,25 +97,30 @@ export function describeNetError(
   secrets: readonly string[]
 ): TokenRequestError {
   const net = readNetError(error, secrets)
-  const final = (message: string) =>
-    new TokenRequestError(message, { retryable: false })
+  const tls = (message: string) =>
+    new TokenRequestError(message, { kind: 'tls' }, error)
   switch (net.kind) {
     case 'not-tls':
-      return final(peer.notTls)
+      return tls(peer.notTls)
     case 'tls-alert':
-      return final(
+      return tls(
         `The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`
       )
     case 'certificate':
-      return final(
+      return tls(
         `TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`
       )
     case 'unresolved':
-      return final(peer.unresolved)
+      return new TokenRequestError(
+        peer.unresolved,
+        { kind: 'network', code: net.code },
+        error
+      )
     default:
       return new TokenRequestError(
         `${peer.failed}: ${net.message}${net.code && !net.raw.includes(net.code) ? ` (${net.code})` : ''}.`,
-        { retryable: net.transient }
+        { kind: 'network', code: net.code },
+        error
       )
   }
 }

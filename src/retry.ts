@@ -1,53 +1,59 @@
-import { TokenRequestError } from './errors.js'
+import { TokenRequestError, type Failure } from './errors.js'
+import { retryAfterTooLong, rateLimitStop } from './retry-words.js'
+import {
+  backoffMs,
+  MAX_RETRY_AFTER_MS,
+  rateLimitSpreadMs,
+  RETRY_AFTER_JITTER_MS
+} from './waits.js'
 
-/** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
-export const BACKOFF_BASE_MS = 1000
-export const BACKOFF_CAP_MS = 10_000
-/** A Retry-After longer than this fails the step instead of stalling it. */
-export const MAX_RETRY_AFTER_MS = 60_000
-/** Spread added on top of a Retry-After, so clients do not return in step. */
-export const RETRY_AFTER_JITTER_MS = 500
+/** Statuses of the token endpoint that may pass; so may any 5xx. */
+const TRANSIENT_STATUS = new Set([408, 429])
+/** Statuses whose Retry-After is honoured (RFC 9110 §10.2.3, RFC 6585). */
+const RETRY_AFTER_STATUS = new Set([429, 503])
+/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy. */
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN'
+])
+
 /**
- * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
- * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
- * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
- * spread over the following seconds, not in step, and a floor of 30% keeps
- * jobs from coming back at once to a limit that has not reset.
+ * The one table of what is worth another attempt. An error answer naming
+ * `invalid_client` is the credentials, whatever its status; a proxy's 5xx may
+ * pass, its refusal will not; TLS failures and refusals would be the same.
  */
-export const RATE_LIMIT_SPREAD_BASE_MS = 2000
-export const RATE_LIMIT_SPREAD_CAP_MS = 6000
-export const RATE_LIMIT_SPREAD_FLOOR = 0.3
-
-/** Time and randomness, injected so that tests neither sleep nor guess. */
-export interface Clock {
-  now: () => number
-  random: () => number
-  sleep: (ms: number) => Promise<void>
+export function isTransient(failure: Failure): boolean {
+  switch (failure.kind) {
+    case 'answer':
+      return (
+        failure.code !== 'invalid_client' &&
+        (TRANSIENT_STATUS.has(failure.status) || failure.status >= 500)
+      )
+    case 'proxy':
+      return failure.status >= 500
+    case 'network':
+      return TRANSIENT_CODES.has(failure.code)
+    case 'hang-up':
+    case 'timeout':
+      return true
+    case 'tls':
+    case 'refusal':
+      return false
+  }
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-/** Wait before retry number `retry` (1 for the first retry) without a hint. */
-export function backoffMs(retry: number, random: number): number {
-  const ceiling = Math.min(
-    BACKOFF_CAP_MS,
-    BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1)
-  )
-  return Math.floor(random * ceiling)
-}
-
-/** The spread added to the wait after the `count`-th 429 (1 for the first). */
-export function rateLimitSpreadMs(count: number, random: number): number {
-  const ceiling = Math.min(
-    RATE_LIMIT_SPREAD_CAP_MS,
-    RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1)
-  )
-  const least = ceiling * RATE_LIMIT_SPREAD_FLOOR
-  return Math.floor(least + (ceiling - least) * random)
+/** The server's Retry-After, where its status gives it meaning. */
+function retryAfterOf(failure: Failure): number | undefined {
+  return failure.kind === 'answer' && RETRY_AFTER_STATUS.has(failure.status)
+    ? failure.retryAfterMs
+    : undefined
 }
 
 /** The limits a run of attempts keeps to. */
@@ -82,28 +88,29 @@ export function decide(
   policy: RetryPolicy,
   random: number
 ): Decision {
-  if (!(error instanceof TokenRequestError) || !error.retryable) {
+  if (!(error instanceof TokenRequestError) || !isTransient(error.failure)) {
     return { retry: false }
   }
+  const askedMs = retryAfterOf(error.failure)
   if (error.status === 429 && policy.rateLimitWaitMs > 0) {
-    return decideRateLimited(error, state, policy, random)
+    return decideRateLimited(askedMs ?? 0, state, policy, random)
   }
   const retry = state.retried + 1
   if (retry > policy.retries) {
     return { retry: false }
   }
-  if (error.retryAfterMs === undefined) {
+  if (askedMs === undefined) {
     return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false }
   }
-  if (error.retryAfterMs > MAX_RETRY_AFTER_MS) {
+  if (askedMs > MAX_RETRY_AFTER_MS) {
     return {
       retry: false,
-      reason: `The server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this action waits; not retrying. Run the workflow again later.`
+      reason: retryAfterTooLong(askedMs, MAX_RETRY_AFTER_MS)
     }
   }
   return {
     retry: true,
-    waitMs: error.retryAfterMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
+    waitMs: askedMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
     rateLimited: false
   }
 }
@@ -115,14 +122,13 @@ export function decide(
  * than that left, the jobs of a herd would come back in step, so it stops.
  */
 function decideRateLimited(
-  error: TokenRequestError,
+  askedMs: number,
   state: RetryState,
   policy: RetryPolicy,
   random: number
 ): Decision {
   const count = state.rateLimited + 1
   const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs
-  const askedMs = error.retryAfterMs ?? 0
   const floorMs = rateLimitSpreadMs(count, 0)
   if (askedMs + floorMs <= leftMs) {
     return {
@@ -131,114 +137,15 @@ function decideRateLimited(
       rateLimited: true
     }
   }
-  const budget = `rate-limit-wait-seconds (${secondsDown(policy.rateLimitWaitMs)} s)`
-  const left = `the ${secondsDown(leftMs)} s left of ${budget}`
-  const why =
-    leftMs <= 0
-      ? `that is all of ${budget}`
-      : askedMs > leftMs
-        ? `the server asked to retry after ${secondsUp(askedMs)} s, more than ${left}`
-        : `the next wait would need at least ${secondsUp(askedMs + floorMs)} s (${askedMs > 0 ? `Retry-After ${secondsUp(askedMs)} s plus ` : ''}a spread of at least ${secondsUp(floorMs)} s, so that jobs do not come back in step), more than ${left}`
   return {
     retry: false,
-    reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${secondsDown(state.rateLimitWaitedMs)} s waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+    reason: rateLimitStop({
+      count,
+      askedMs,
+      floorMs,
+      leftMs,
+      waitedMs: state.rateLimitWaitedMs,
+      budgetMs: policy.rateLimitWaitMs
+    })
   }
-}
-
-/**
- * Milliseconds as seconds for a message (120, 2.5, 0), rounded so that it
- * never claims more was used or left than was, nor less asked than was.
- */
-function secondsDown(ms: number): string {
-  return String(Math.floor(ms / 100) / 10)
-}
-function secondsUp(ms: number): string {
-  return String(Math.ceil(ms / 100) / 10)
-}
-
-/**
- * One retry about to happen, for the log: the attempt that failed (1 for the
- * first), its error message and the wait. For a 429 waited out apart from
- * `retries`: the how-many-th 429 it is, the time waited after 429s with this
- * wait, and the budget; for any other retry: which one, of how many.
- */
-export type RetryEvent = {
-  attempt: number
-  reason: string
-  waitMs: number
-} & (
-  | { rateLimited: true; count: number; waitedMs: number; budgetMs: number }
-  | { rateLimited: false; retry: number; retries: number }
-)
-
-export interface RetryLog {
-  retrying: (event: RetryEvent) => void
-}
-
-/**
- * Runs `attempt` until it succeeds, fails for good, or the policy's limits
- * are reached. The error thrown is the last attempt's, its message extended
- * with why it was not retried and how many attempts were made.
- */
-export async function withRetries<T>(
-  attempt: (n: number) => Promise<T>,
-  policy: RetryPolicy,
-  clock: Clock,
-  log: RetryLog
-): Promise<T> {
-  const state: RetryState = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 }
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n)
-    } catch (error) {
-      const decision = decide(error, state, policy, clock.random())
-      if (!decision.retry) {
-        throw finalError(error, n, decision.reason)
-      }
-      const failed = {
-        attempt: n,
-        reason: (error as Error).message,
-        waitMs: decision.waitMs
-      }
-      if (decision.rateLimited) {
-        state.rateLimited++
-        state.rateLimitWaitedMs += decision.waitMs
-        log.retrying({
-          ...failed,
-          rateLimited: true,
-          count: state.rateLimited,
-          waitedMs: state.rateLimitWaitedMs,
-          budgetMs: policy.rateLimitWaitMs
-        })
-      } else {
-        state.retried++
-        log.retrying({
-          ...failed,
-          rateLimited: false,
-          retry: state.retried,
-          retries: policy.retries
-        })
-      }
-      await clock.sleep(decision.waitMs)
-    }
-  }
-}
-
-function finalError(
-  error: unknown,
-  attempts: number,
-  reason?: string
-): unknown {
-  if (!(error instanceof TokenRequestError)) {
-    return error
-  }
-  const parts = [error.message]
-  if (reason) parts.push(reason)
-  if (attempts > 1) parts.push(`(${attempts} attempts made)`)
-  // The status and the last attempt's error stay with the final one.
-  return new TokenRequestError(parts.join(' '), {
-    retryable: false,
-    status: error.status,
-    cause: error
-  })
 }

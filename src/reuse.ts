@@ -4,7 +4,7 @@ import {
   MAX_EXPIRES_IN,
   MAX_TOKEN_LENGTH,
   MIN_TOKEN_LENGTH
-} from './answer.js'
+} from './token-fields.js'
 import type { ObtainedToken } from './obtain.js'
 
 /**

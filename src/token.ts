@@ -1,14 +1,11 @@
 import { interpretAnswer } from './answer.js'
+import type { Clock } from './clock.js'
+import { clientCredentials } from './client-credentials.js'
 import type { Route } from './route.js'
+import type { Token } from './token-fields.js'
 import { send } from './transport.js'
 
-/** What a successful token answer means. */
-export interface Token {
-  accessToken: string
-  tokenType: string
-  /** Seconds, as returned; undefined when the answer had no usable value. */
-  expiresIn: number | undefined
-}
+export type { Token } from './token-fields.js'
 
 export interface TokenRequest {
   url: URL
@@ -22,11 +19,25 @@ export interface TokenRequest {
   endpointSource: string
   timeoutMs: number
   userAgent: string
-  /** Current time in ms, for Retry-After dates. */
-  now: () => number
 }
 
-/** Makes one token request: sends it, then reads what the answer means. */
-export async function requestToken(request: TokenRequest): Promise<Token> {
-  return interpretAnswer(await send(request), request)
+/**
+ * Makes one token request: the grant sent within timeout-seconds of the
+ * clock, then what the answer means.
+ */
+export async function requestToken(
+  request: TokenRequest,
+  clock: Clock
+): Promise<Token> {
+  const { clientId, clientSecret, userAgent, secrets, endpointSource } = request
+  const answer = await send({
+    ...clientCredentials(clientId, clientSecret, userAgent),
+    url: request.url,
+    route: request.route,
+    secrets,
+    endpointSource,
+    deadline: clock.deadline(request.timeoutMs),
+    timeoutMs: request.timeoutMs
+  })
+  return interpretAnswer(answer, { secrets, endpointSource, now: clock.now })
 }

@@ -1,13 +1,13 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { connect as connectTcp, type Socket } from 'node:net'
+import type { Message } from './client-credentials.js'
 import { TokenRequestError } from './errors.js'
 import { describeNetError } from './net-errors.js'
 import { quote } from './outside-text.js'
-import { socketHost } from './route.js'
-import { basicCredentials } from './secrets.js'
-import type { TokenRequest } from './token.js'
-import { nameProxy, notTlsThrough, openTunnel, secureSocket } from './tunnel.js'
+import { targetPeer } from './peers.js'
+import { socketHost, type Route } from './route.js'
+import { openTunnel, secureSocket } from './tunnel.js'
 
 /** A token answer is a few hundred bytes; anything this large is refused. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
@@ -22,17 +22,31 @@ export interface Answer {
   body: string
 }
 
+/** A POST of `body` to `url`, the way the route says, within `deadline`. */
+export interface Exchange extends Message {
+  url: URL
+  route: Route
+  /** Every form of every secret, cut out of any text quoted. */
+  secrets: readonly string[]
+  /** How the URL was chosen (`region eu`, `auth-url`), for messages. */
+  endpointSource: string
+  /** Aborts when the attempt's time is up, `timeoutMs` after it began. */
+  deadline: AbortSignal
+  timeoutMs: number
+}
+
 /**
- * Sends the token request and reads the whole answer within the deadline.
- * Fails with a TokenRequestError for anything short of a complete answer.
+ * Sends the request and reads the whole answer before the deadline. Fails
+ * with a TokenRequestError for anything short of a complete answer; a 1xx
+ * given as the answer is returned as one, without a body.
  */
-export function send(request: TokenRequest): Promise<Answer> {
-  const body = 'grant_type=client_credentials'
-  const { url, route } = request
+export function send(exchange: Exchange): Promise<Answer> {
+  const { url, route, secrets, deadline } = exchange
   const { proxy } = route
   const secure = url.protocol === 'https:'
   const host = socketHost(url.hostname)
   const port = Number(url.port) || (secure ? 443 : 80)
+  const peer = targetPeer(exchange)
   // Ends the proxy's CONNECT, if one is under way, when the request fails.
   const abort = new AbortController()
 
@@ -40,7 +54,9 @@ export function send(request: TokenRequest): Promise<Answer> {
     // Every socket fails the request on error from the moment it exists:
     // Node.js's own listeners come a tick later, after bytes may have arrived.
     const watched = (socket: Socket): Socket =>
-      socket.on('error', (error) => fail(connectionError(error, request)))
+      socket.on('error', (error) =>
+        fail(describeNetError(error, peer, secrets))
+      )
     // No agent: a socket of its own, TLS (for https) over the tunnel when
     // there is a proxy, and `Connection: close`: one request, and the socket
     // closes with the answer. Redirects are not followed and one deadline
@@ -54,7 +70,7 @@ export function send(request: TokenRequest): Promise<Answer> {
           secure ? secureSocket(host, port) : connectTcp({ host, port })
         )
       }
-      openTunnel(proxy, route.target, secure, request.secrets, abort.signal)
+      openTunnel(proxy, route.target, secure, secrets, abort.signal)
         .then((socket) =>
           done(
             null,
@@ -73,123 +89,90 @@ export function send(request: TokenRequest): Promise<Answer> {
         // one in the Host header.
         defaultPort: secure ? 443 : 80,
         createConnection,
-        headers: {
-          Authorization: `Basic ${basicCredentials(request.clientId, request.clientSecret)}`,
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': Buffer.byteLength(body),
-          Accept: 'application/json',
-          'Accept-Language': 'en_US',
-          'User-Agent': request.userAgent
-        }
+        headers: exchange.headers
       },
       (res) => {
         const status = Number(res.statusCode)
+        const head = {
+          status,
+          contentType: res.headers['content-type'] ?? '',
+          retryAfter: res.headers['retry-after'],
+          contentEncoding: res.headers['content-encoding']
+        }
         // A 101 without the headers of an upgrade reaches here as final.
         if (status < 200) {
-          fail(switched(status, request))
+          settle(() => resolve({ ...head, body: '' }))
           return
         }
-        const announced = Number(res.headers['content-length'])
-        if (announced > MAX_ANSWER_BYTES) {
-          fail(tooLarge(res.statusCode))
+        if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
+          fail(tooLarge(status))
           return
         }
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
           size += chunk.length
-          if (size > MAX_ANSWER_BYTES) {
-            fail(tooLarge(res.statusCode))
-            return
-          }
-          chunks.push(chunk)
+          if (size > MAX_ANSWER_BYTES) fail(tooLarge(status))
+          else chunks.push(chunk)
         })
-        res.on('error', (error) => fail(connectionError(error, request)))
+        res.on('error', (error) => fail(describeNetError(error, peer, secrets)))
         res.on('end', () => {
-          clearTimeout(timer)
-          resolve({
-            status: Number(res.statusCode),
-            contentType: res.headers['content-type'] ?? '',
-            retryAfter: res.headers['retry-after'],
-            contentEncoding: res.headers['content-encoding'],
-            body: Buffer.concat(chunks).toString('utf8')
-          })
+          const body = Buffer.concat(chunks).toString('utf8')
+          settle(() => resolve({ ...head, body }))
         })
       }
     )
-    // Started once the request exists, so that a request() that throws
-    // leaves no timer behind.
-    const timer = setTimeout(() => {
+    const timedOut = () =>
       fail(
         new TokenRequestError(
-          `No complete answer from ${quote(url.host, request.secrets)} within ${request.timeoutMs / 1000} s (timeout-seconds).`,
-          { retryable: true }
+          `No complete answer from ${quote(url.host, secrets)} within ${exchange.timeoutMs / 1000} s (timeout-seconds).`,
+          { kind: 'timeout' }
         )
       )
-    }, request.timeoutMs)
-    function fail(error: TokenRequestError): void {
-      // Settled first: closing the sockets makes Node.js report a hang-up.
-      reject(error)
-      clearTimeout(timer)
+    /** Settles once, then closes: closing makes Node.js report a hang-up. */
+    function settle(outcome: () => void): void {
+      outcome()
+      deadline.removeEventListener('abort', timedOut)
       abort.abort()
       req.destroy()
     }
-    req.on('error', (error) => fail(connectionError(error, request)))
+    function fail(error: TokenRequestError): void {
+      settle(() => reject(error))
+    }
+    req.on('error', (error) =>
+      fail(
+        error instanceof TokenRequestError
+          ? // The tunnel words its failures itself: they concern the proxy.
+            error
+          : describeNetError(error, peer, secrets)
+      )
+    )
     // A 101 with `Upgrade`: Node.js hands the socket over, or without this
     // listener closes it and leaves the request waiting for its deadline.
     req.on('upgrade', (res, socket) => {
       socket.destroy()
-      fail(switched(Number(res.statusCode), request))
+      settle(() =>
+        resolve({
+          status: Number(res.statusCode),
+          contentType: '',
+          retryAfter: undefined,
+          contentEncoding: undefined,
+          body: ''
+        })
+      )
     })
-    req.end(body)
+    if (deadline.aborted) {
+      timedOut()
+      return
+    }
+    deadline.addEventListener('abort', timedOut)
+    req.end(exchange.body)
   })
 }
 
-/** A 1xx as the answer: something other than an OAuth endpoint answers. */
-function switched(status: number, request: TokenRequest): TokenRequestError {
-  return new TokenRequestError(
-    `The token endpoint answered HTTP ${status} as its final answer, as a WebSocket endpoint or a server or proxy that switches protocols (h2c) does, never an OAuth token endpoint. Check ${request.endpointSource}.`,
-    { retryable: false }
-  )
-}
-
-function tooLarge(status: number | undefined): TokenRequestError {
+function tooLarge(status: number): TokenRequestError {
   return new TokenRequestError(
     `The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`,
-    { retryable: false }
-  )
-}
-
-/**
- * Describes a transport failure. The error's message may carry text from a
- * proxy or the network, so it is quoted, never printed as it is.
- */
-export function connectionError(
-  error: unknown,
-  request: Pick<TokenRequest, 'url' | 'route' | 'secrets' | 'endpointSource'>
-): TokenRequestError {
-  // The tunnel words its failures itself: they concern the proxy.
-  if (error instanceof TokenRequestError) return error
-  const { url, route, secrets } = request
-  const host = quote(url.host, secrets)
-  const plain = `${host} does not speak TLS (plain HTTP on an https URL?)`
-  const name =
-    route.proxy === undefined
-      ? host
-      : `${host} through ${nameProxy(route.proxy, secrets)}`
-  return describeNetError(
-    error,
-    {
-      name,
-      notTls:
-        route.proxy === undefined
-          ? `${plain}. Check ${request.endpointSource}.`
-          : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
-      unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
-      privateCa:
-        'your network inspects TLS with a private certificate authority',
-      failed: `Could not get an answer from ${name}`
-    },
-    secrets
+    { kind: 'refusal' }
   )
 }

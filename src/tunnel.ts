@@ -3,6 +3,7 @@ import { connect as connectTls, type TLSSocket } from 'node:tls'
 import { TokenRequestError } from './errors.js'
 import { describeNetError } from './net-errors.js'
 import { quote } from './outside-text.js'
+import { nameProxy, notTlsThrough, proxyPeer } from './peers.js'
 import type { Proxy } from './route.js'
 
 /** The longest answer head taken from a proxy, four times what Node.js takes. */
@@ -38,13 +39,15 @@ export function openTunnel(
       reject(error)
     }
     // Listened to from the start, and after the tunnel is handed over too.
-    socket.on('error', (error) => fail(unreachable(error, proxy, secrets)))
+    socket.on('error', (error) =>
+      fail(describeNetError(error, proxyPeer(proxy, secrets), secrets))
+    )
     signal.addEventListener('abort', () => socket.destroy())
     const hungUp = () =>
       fail(
         new TokenRequestError(
           `Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`,
-          { retryable: true }
+          { kind: 'hang-up' }
         )
       )
     let received = Buffer.alloc(0)
@@ -72,7 +75,7 @@ export function openTunnel(
         // A TLS server speaks only once spoken to: these bytes are the proxy's.
         fail(
           new TokenRequestError(`${notTlsThrough(proxy, target, secrets)}.`, {
-            retryable: false
+            kind: 'tls'
           })
         )
       } else {
@@ -125,31 +128,13 @@ function readHead(bytes: Buffer): Head | undefined {
   }
 }
 
-/** `the proxy 127.0.0.1:3128 (from HTTPS_PROXY)`, as messages name it. */
-export function nameProxy(
-  proxy: Proxy,
-  secrets: readonly string[],
-  article: 'the' | 'The' = 'the'
-): string {
-  return `${article} proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`
-}
-
-/** What bytes that are not TLS, where TLS through the tunnel was due, may mean. */
-export function notTlsThrough(
-  proxy: Proxy,
-  target: string,
-  secrets: readonly string[]
-): string {
-  return `${nameProxy(proxy, secrets, 'The')} answered the tunnel to ${quote(target, secrets)} with data that is not TLS (it may be inspecting or blocking the connection)`
-}
-
 function malformed(
   proxy: Proxy,
   secrets: readonly string[]
 ): TokenRequestError {
   return new TokenRequestError(
     `${nameProxy(proxy, secrets, 'The')} did not answer CONNECT with HTTP (or with a head over ${MAX_HEAD_BYTES / 1024} KiB). Check ${proxy.variable}: it should name an HTTP proxy.`,
-    { retryable: false }
+    { kind: 'refusal' }
   )
 }
 
@@ -165,21 +150,21 @@ function refusal(
   if (status !== 407) {
     return new TokenRequestError(
       `${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`,
-      { retryable: status >= 500 }
+      { kind: 'proxy', status }
     )
   }
   const schemes = authSchemes(challenge)
   if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
     return new TokenRequestError(
       `${at} asks for ${listSchemes(schemes, secrets)} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`,
-      { retryable: false }
+      { kind: 'proxy', status }
     )
   }
   return new TokenRequestError(
     proxy.credentials === undefined
       ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
       : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`,
-    { retryable: false }
+    { kind: 'proxy', status }
   )
 }
 
@@ -197,25 +182,4 @@ function listSchemes(schemes: string[], secrets: readonly string[]): string {
   return schemes.length > SCHEMES_SHOWN
     ? `${shown.join(', ')} and ${schemes.length - SCHEMES_SHOWN} more`
     : shown.join(' or ')
-}
-
-/** What a failure to reach the proxy, or to speak to it, means. */
-function unreachable(
-  error: unknown,
-  proxy: Proxy,
-  secrets: readonly string[]
-): TokenRequestError {
-  const name = nameProxy(proxy, secrets)
-  return describeNetError(
-    error,
-    {
-      name,
-      notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
-      unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
-      privateCa:
-        "the proxy's certificate comes from a private certificate authority",
-      failed: `Could not reach ${name}`
-    },
-    secrets
-  )
 }

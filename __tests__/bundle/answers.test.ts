@@ -154,7 +154,7 @@ describe('answers, through dist/index.js', () => {
       expect(result.outputs['token']).toBe(server.tokens.at(-1))
       // No Retry-After: the first 429's spread alone, 0.6 to 2 s.
       expect(result.shown).toMatch(
-        /Attempt 1 failed: The token request failed \(HTTP 429\)\. Retrying in (0\.[6-9]|1\.\d) s \(HTTP 429 number 1; /
+        /Attempt 1 failed: The token request failed \(HTTP 429\)\. Retrying in (0\.[6-9]|1(\.\d)?) s \(HTTP 429 number 1; /
       )
       expect(result.shown).not.toMatch(/Infinity|99999/)
     }

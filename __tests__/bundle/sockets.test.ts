@@ -178,7 +178,7 @@ describe('a token endpoint that answers 101 Switching Protocols', () => {
           }
         })
         expect(expectOneClearError(result)).toBe(
-          'The token endpoint answered HTTP 101 as its final answer, as a WebSocket endpoint or a server or proxy that switches protocols (h2c) does, never an OAuth token endpoint. Check auth-url.'
+          'The token endpoint answered HTTP 101 as its final answer, where an OAuth token endpoint answers with a token or an error; 101 Switching Protocols is what a WebSocket endpoint, or a server or proxy that switches protocols (h2c), answers. Check auth-url: something other than Torq is answering.'
         )
         expect(server.heads).toHaveLength(1)
         expect(result.shown).not.toContain('Retrying')

@@ -1,8 +1,10 @@
-import type { Clock } from '../../src/retry.js'
+import type { Clock } from '../../src/clock.js'
 
 /**
  * A clock for tests: `sleep` records the wait and moves time forward at once;
- * `random` returns the given values in turn (then the last one again).
+ * `advance` moves it on as a test says (a server that stalls, say); each
+ * `deadline` aborts once time has reached it. `random` returns the given
+ * values in turn (then the last one again).
  */
 export function fakeClock(
   randoms: number[] = [0.5],
@@ -11,14 +13,27 @@ export function fakeClock(
   let now = start
   let draw = 0
   const sleeps: number[] = []
+  const deadlines: { at: number; controller: AbortController }[] = []
+  const advance = (ms: number) => {
+    now += ms
+    for (const { at, controller } of deadlines) {
+      if (at <= now) controller.abort()
+    }
+  }
   const clock: Clock = {
     now: () => now,
     random: () => randoms[Math.min(draw++, randoms.length - 1)] ?? 0,
     sleep: (ms) => {
       sleeps.push(ms)
-      now += ms
+      advance(ms)
       return Promise.resolve()
+    },
+    deadline: (ms) => {
+      const controller = new AbortController()
+      deadlines.push({ at: now + ms, controller })
+      if (ms <= 0) controller.abort()
+      return controller.signal
     }
   }
-  return { clock, sleeps, elapsed: () => now - start }
+  return { clock, sleeps, advance, elapsed: () => now - start }
 }

@@ -10,7 +10,7 @@ import { endpoint, limiterOf, QUIET } from './herd.js'
 import { seededRandom, virtualTime } from './herd-time.js'
 
 /**
- * @typedef {import('../../src/retry.js').Clock} Clock
+ * @typedef {import('../../src/clock.js').Clock} Clock
  * @typedef {import('../../src/obtain.js').ObtainedToken} ObtainedToken
  * @typedef {import('./herd.js').WithRetries} WithRetries
  * @typedef {import('./herd.js').TokenRequestErrorClass} TokenRequestErrorClass

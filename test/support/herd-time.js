@@ -2,7 +2,7 @@
 // clock's sleep() only schedules a wake-up, so a simulated hour takes
 // milliseconds and nothing sleeps; and seeded randomness, so a seed replays.
 
-/** @typedef {import('../../src/retry.js').Clock} Clock */
+/** @typedef {import('../../src/clock.js').Clock} Clock */
 
 /**
  * A seeded pseudo-random generator (mulberry32): the same seed, the same run.
@@ -70,7 +70,9 @@ export function virtualTime(random) {
   const clock = {
     now: () => now,
     random,
-    sleep: (ms) => new Promise((resolve) => at(now + ms, () => resolve()))
+    sleep: (ms) => new Promise((resolve) => at(now + ms, () => resolve())),
+    // The herd's endpoints answer at once, in virtual time.
+    deadline: () => new AbortController().signal
   }
   // A woken job runs on promise callbacks until it sleeps again or ends. Node
   // runs nextTick callbacks only once no promise callback is left, so this

@@ -7,9 +7,9 @@
 import { seededRandom, virtualTime } from './herd-time.js'
 
 /**
- * @typedef {import('../../src/retry.js').Clock} Clock
+ * @typedef {import('../../src/clock.js').Clock} Clock
  * @typedef {import('../../src/retry.js').RetryPolicy} RetryPolicy
- * @typedef {typeof import('../../src/retry.js').withRetries} WithRetries
+ * @typedef {typeof import('../../src/attempts.js').withRetries} WithRetries
  * @typedef {typeof import('../../src/errors.js').TokenRequestError} TokenRequestErrorClass
  */
 
@@ -95,7 +95,7 @@ export function endpoint(limiter, clock, retryAfterMs, TokenRequestError) {
     if (limiter.admit(now)) return Promise.resolve(now)
     return Promise.reject(
       new TokenRequestError('The token request failed (HTTP 429).', {
-        retryable: true,
+        kind: 'answer',
         status: 429,
         retryAfterMs
       })

@@ -9,6 +9,8 @@ import * as net from 'node:net'
  * @property {number} port
  * @property {string[]} heads the request heads received, in order, without the blank line
  * @property {() => number} closed how many connections have closed
+ * @property {() => Promise<void>} answered settles once the next head has been answered
+ * @property {() => Promise<void>} spokenAfter settles once bytes come after an answered head
  * @property {() => Promise<void>} close destroys open connections, then stops listening
  */
 
@@ -24,6 +26,13 @@ export async function startRawPeer(answer) {
   let closed = 0
   /** @type {Set<net.Socket>} */
   const sockets = new Set()
+  /** @type {(() => void)[]} */
+  const answerWaiters = []
+  /** @type {(() => void)[]} */
+  const afterWaiters = []
+  const wake = (/** @type {(() => void)[]} */ waiters) => {
+    for (const resolve of waiters.splice(0)) resolve()
+  }
   const server = net.createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => {
@@ -40,6 +49,9 @@ export async function startRawPeer(answer) {
       const head = received.slice(0, end)
       heads.push(head)
       answer(socket, head)
+      wake(answerWaiters)
+      if (received.length > end + 4) wake(afterWaiters)
+      else socket.on('data', () => wake(afterWaiters))
     }
     socket.on('data', onData)
   })
@@ -50,6 +62,8 @@ export async function startRawPeer(answer) {
     port: /** @type {net.AddressInfo} */ (server.address()).port,
     heads,
     closed: () => closed,
+    answered: () => new Promise((resolve) => answerWaiters.push(resolve)),
+    spokenAfter: () => new Promise((resolve) => afterWaiters.push(resolve)),
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()

@@ -8,6 +8,13 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './torq-server.js'
 /** The time the unit tests of one request call now. */
 export const NOW = Date.parse('2026-11-28T16:00:00Z')
 
+/** What answer.ts needs to read an answer, at NOW, with the demo secret's forms. */
+export const READING = {
+  secrets: secretForms(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+  endpointSource: 'region us',
+  now: () => NOW
+}
+
 /** A token request to `url` with the demo credentials, `overrides` on top. */
 export function requestTo(
   url: string,
@@ -22,7 +29,6 @@ export function requestTo(
     endpointSource: 'region us',
     timeoutMs: 5000,
     userAgent: 'torq-token-action/test',
-    now: () => NOW,
     ...overrides
   }
 }

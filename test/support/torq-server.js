@@ -56,6 +56,8 @@ export async function startTorqServer(options = {}) {
   const queue = []
   /** @type {string[]} */
   const tokens = []
+  /** @type {((value: undefined) => void)[]} */
+  const waiters = []
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
   const started = Date.now()
@@ -90,6 +92,7 @@ export async function startTorqServer(options = {}) {
       }
       const reply = queue.shift() ?? torq
       reply(req, res, request)
+      for (const resolve of waiters.splice(0)) resolve(undefined)
     })
   }
 
@@ -168,6 +171,12 @@ export async function startTorqServer(options = {}) {
     url: `${origin}${TOKEN_PATH}`,
     requests,
     tokens,
+    /**
+     * Settles once the next request has been read and its reply begun: when
+     * a test moves a fake clock past a deadline the server is keeping.
+     * @returns {Promise<undefined>}
+     */
+    replied: () => new Promise((resolve) => waiters.push(resolve)),
     /** How many client connections are open now. */
     openConnections: () => sockets.size,
     /** Queues replies for the next requests, in order; then Torq's behaviour resumes. */

@@ -16,22 +16,25 @@ import { join } from 'node:path'
 import * as tls from 'node:tls'
 import fc from 'fast-check'
 import { createProxy } from 'proxy'
-import { TokenRequestError } from '../src/errors.js'
-import type { Proxy, Route } from '../src/route.js'
-import { requestToken, type TokenRequest } from '../src/token.js'
-import { MAX_HEAD_BYTES, openTunnel } from '../src/tunnel.js'
-import { makeCertificates } from '../test/support/certs.js'
+import { TokenRequestError } from '../../src/errors.js'
+import type { Proxy, Route } from '../../src/route.js'
+import { systemClock } from '../../src/clock.js'
+import { requestToken, type TokenRequest } from '../../src/token.js'
+import { MAX_HEAD_BYTES, openTunnel } from '../../src/tunnel.js'
+import { makeCertificates } from '../../test/support/certs.js'
 import {
   recordSockets,
   startRawPeer,
   TLS_ALERT,
   tunnelThen,
   type RawPeer
-} from '../test/support/raw-peers.js'
-import { failure, requestTo } from '../test/support/requests.js'
-import { runs } from '../test/support/property-runs.js'
-import { ROOT } from '../test/support/runner.js'
-import { startTorqServer } from '../test/support/torq-server.js'
+} from '../../test/support/raw-peers.js'
+import { fakeClock } from '../../test/support/fake-clock.js'
+import { isTransient } from '../../src/retry.js'
+import { failure, requestTo } from '../../test/support/requests.js'
+import { runs } from '../../test/support/property-runs.js'
+import { ROOT } from '../../test/support/runner.js'
+import { startTorqServer } from '../../test/support/torq-server.js'
 
 const certs = makeCertificates(['localhost', '127.0.0.1'])
 // Node.js warnings (DEP0123 for a server name that is an address, say).
@@ -80,7 +83,6 @@ function request(
   return requestTo(url, {
     route,
     endpointSource: 'auth-url',
-    now: () => 0,
     ...overrides
   })
 }
@@ -108,7 +110,8 @@ describe('the CONNECT request', () => {
         request(
           'https://auth.torq.io/v1/auth/token',
           proxyAt(raw.port, { credentials: 'us@er:p:ss' })
-        )
+        ),
+        systemClock
       )
     )
     expect(raw.heads).toHaveLength(1)
@@ -123,7 +126,8 @@ describe('the CONNECT request', () => {
   it('sends no Proxy-Authorization without credentials', async () => {
     await failure(
       requestToken(
-        request('https://auth.torq.io:8443/v1/auth/token', proxyAt(raw.port))
+        request('https://auth.torq.io:8443/v1/auth/token', proxyAt(raw.port)),
+        systemClock
       )
     )
     expect(raw.heads[0]).toMatch(/^CONNECT auth\.torq\.io:8443 HTTP\/1\.1\r\n/)
@@ -195,10 +199,11 @@ describe('a proxy that wants credentials (407)', () => {
             request(
               'https://auth.torq.io/v1/auth/token',
               proxyAt(raw.port, { credentials })
-            )
+            ),
+            systemClock
           )
         )
-        expect(error.retryable).toBe(false)
+        expect(error.failure).toEqual({ kind: 'proxy', status: 407 })
         expect(error.message).toContain(
           `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) ${message}`
         )
@@ -224,12 +229,14 @@ describe('a proxy that wants credentials (407)', () => {
     try {
       const wrong = await failure(
         requestToken(
-          request(torq.url, proxyAt(port, { credentials: 'us@er:p:sss' }))
+          request(torq.url, proxyAt(port, { credentials: 'us@er:p:sss' })),
+          systemClock
         )
       )
       expect(wrong.message).toContain('rejected the credentials')
       const token = await requestToken(
-        request(torq.url, proxyAt(port, { credentials: 'us@er:p:ss' }))
+        request(torq.url, proxyAt(port, { credentials: 'us@er:p:ss' })),
+        systemClock
       )
       expect(token.accessToken).toBe(torq.tokens.at(-1))
       expect(connects).toEqual([
@@ -257,16 +264,18 @@ describe('other answers to CONNECT', () => {
     [500, true, false],
     [502, true, false]
   ])(
-    'HTTP %d: no tunnel, the connection closed; retryable %s, hint %s',
+    'HTTP %d: no tunnel, the connection closed; transient %s, hint %s',
     async (status, retryable, hint) => {
       const raw = await startRawPeer(answerWith(`${status} No`))
       try {
         const error = await failure(
           requestToken(
-            request('https://auth.torq.io/v1/auth/token', proxyAt(raw.port))
+            request('https://auth.torq.io/v1/auth/token', proxyAt(raw.port)),
+            systemClock
           )
         )
-        expect(error.retryable).toBe(retryable)
+        expect(error.failure).toEqual({ kind: 'proxy', status })
+        expect(isTransient(error.failure)).toBe(retryable)
         const refused = `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) refused or failed to open a tunnel to auth.torq.io:443 (HTTP ${status}).`
         expect(error.message).toBe(
           hint
@@ -296,7 +305,8 @@ describe('other answers to CONNECT', () => {
       )
       try {
         const token = await requestToken(
-          request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+          request('http://torq.test/v1/auth/token', proxyAt(raw.port)),
+          systemClock
         )
         expect(token.accessToken).toBe('tok-through-the-tunnel')
         expect(raw.heads[0]).toMatch(/^CONNECT torq\.test:80 HTTP\/1\.1\r\n/)
@@ -322,7 +332,8 @@ describe('other answers to CONNECT', () => {
     })
     try {
       const token = await requestToken(
-        request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+        request('http://torq.test/v1/auth/token', proxyAt(raw.port)),
+        systemClock
       )
       expect(token.accessToken).toBe('tok-plain-0123456789')
       expect(raw.heads[1]).toMatch(/^POST \/v1\/auth\/token HTTP\/1\.1\r\n/)
@@ -357,9 +368,12 @@ describe('other answers to CONNECT', () => {
     const raw = await startRawPeer((socket) => socket.end())
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
-      expect(error.retryable).toBe(true)
+      expect(error.failure).toEqual({ kind: 'hang-up' })
       expect(error.message).toBe(
         `Could not reach the proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY): it closed the connection without answering CONNECT.`
       )
@@ -368,17 +382,26 @@ describe('other answers to CONNECT', () => {
     }
   })
 
-  it('a proxy that never answers: the deadline ends the CONNECT too', async () => {
+  it('a proxy that never answers: the deadline of the clock ends the CONNECT too', async () => {
     const raw = await startRawPeer(() => {})
     try {
-      const error = await failure(
+      const { clock, advance } = fakeClock()
+      const answered = raw.answered()
+      const pending = failure(
         requestToken(
           request('https://auth.torq.io/', proxyAt(raw.port), {
-            timeoutMs: 200
-          })
+            timeoutMs: 20_000
+          }),
+          clock
         )
       )
-      expect(error.message).toContain('within 0.2 s (timeout-seconds)')
+      await answered
+      advance(20_000)
+      const error = await pending
+      expect(error.failure).toEqual({ kind: 'timeout' })
+      expect(error.message).toBe(
+        'No complete answer from auth.torq.io within 20 s (timeout-seconds).'
+      )
       for (let i = 0; i < 100 && raw.closed() === 0; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
@@ -400,13 +423,20 @@ describe('a tunnel that opens, then nothing comes through it', () => {
         socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       )
       try {
-        const error = await failure(
-          requestToken(request(url, proxyAt(raw.port), { timeoutMs: 200 }))
+        const { clock, advance } = fakeClock()
+        const spoken = raw.spokenAfter()
+        const pending = failure(
+          requestToken(
+            request(url, proxyAt(raw.port), { timeoutMs: 20_000 }),
+            clock
+          )
         )
-        expect(error).toMatchObject({
-          retryable: true,
-          message: expect.stringContaining('within 0.2 s (timeout-seconds)')
-        })
+        // The request (or the TLS hello) is in the tunnel: then time runs out.
+        await spoken
+        advance(20_000)
+        const error = await pending
+        expect(error.failure).toEqual({ kind: 'timeout' })
+        expect(error.message).toContain('within 20 s (timeout-seconds)')
         for (let i = 0; i < 100 && raw.closed() === 0; i++) {
           await new Promise((resolve) => setTimeout(resolve, 10))
         }
@@ -425,9 +455,9 @@ describe('reaching the proxy', () => {
     const { port } = closed.address() as net.AddressInfo
     await new Promise((resolve) => closed.close(resolve))
     const error = await failure(
-      requestToken(request('https://auth.torq.io/', proxyAt(port)))
+      requestToken(request('https://auth.torq.io/', proxyAt(port)), systemClock)
     )
-    expect(error.retryable).toBe(true)
+    expect(error.failure).toEqual({ kind: 'network', code: 'ECONNREFUSED' })
     expect(error.message).toMatch(
       new RegExp(
         `^Could not reach the proxy 127\\.0\\.0\\.1:${port} \\(from HTTPS_PROXY\\): connect ECONNREFUSED`
@@ -445,11 +475,12 @@ describe('reaching the proxy', () => {
             address: 'proxy.invalid:3128',
             variable: 'https_proxy'
           })
-        )
+        ),
+        systemClock
       )
     )
     expect(error).toMatchObject({
-      retryable: false,
+      failure: { kind: 'network', code: 'ENOTFOUND' },
       message:
         'Could not resolve the host of the proxy proxy.invalid:3128 (from https_proxy). Check https_proxy.'
     })
@@ -462,10 +493,11 @@ describe('reaching the proxy', () => {
     try {
       const error = await failure(
         requestToken(
-          request('https://auth.torq.io/', proxyAt(raw.port, { tls: true }))
+          request('https://auth.torq.io/', proxyAt(raw.port, { tls: true })),
+          systemClock
         )
       )
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'tls' })
       expect(error.message).toMatch(
         /^The proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) does not speak TLS: HTTPS_PROXY starts with https:\/\/, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http:\/\/host:port\.$/
       )
@@ -482,10 +514,11 @@ describe('reaching the proxy', () => {
     try {
       const error = await failure(
         requestToken(
-          request('https://auth.torq.io/', proxyAt(port, { tls: true }))
+          request('https://auth.torq.io/', proxyAt(port, { tls: true })),
+          systemClock
         )
       )
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'tls' })
       // Node.js 24 adds a hint of its own to the message.
       expect(error.message).toMatch(
         new RegExp(
@@ -535,7 +568,8 @@ describe('TLS to the target, through the tunnel', () => {
       try {
         const error = await failure(
           requestToken(
-            request(`https://${host}:${target}/v1/auth/token`, proxyAt(port))
+            request(`https://${host}:${target}/v1/auth/token`, proxyAt(port)),
+            systemClock
           )
         )
         // The test's CA is not trusted here: the end-to-end tests trust it.
@@ -573,7 +607,8 @@ describe('interim answers to CONNECT', () => {
       })
       try {
         const token = await requestToken(
-          request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+          request('http://torq.test/v1/auth/token', proxyAt(raw.port)),
+          systemClock
         )
         expect(token.accessToken).toBe('tok-after-an-interim-answer')
         expect(raw.heads).toHaveLength(1)
@@ -592,7 +627,10 @@ describe('interim answers to CONNECT', () => {
     )
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(error.message).toContain('asks for Negotiate authentication')
     } finally {
@@ -616,10 +654,13 @@ describe('answers to CONNECT that are not HTTP', () => {
     const raw = await startRawPeer((socket) => socket.write(answer))
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(error).toMatchObject({
-        retryable: false,
+        failure: { kind: 'refusal' },
         message: notHttp(raw.port)
       })
     } finally {
@@ -635,7 +676,8 @@ describe('answers to CONNECT that are not HTTP', () => {
     )
     try {
       const token = await requestToken(
-        request('http://torq.test/v1/auth/token', proxyAt(raw.port))
+        request('http://torq.test/v1/auth/token', proxyAt(raw.port)),
+        systemClock
       )
       expect(token.accessToken).toBe('tok-status-line-no-reason')
     } finally {
@@ -656,11 +698,17 @@ describe('answers to CONNECT that are not HTTP', () => {
     })
     try {
       const longest = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(longest.message).toContain('asks for Negotiate authentication')
       const longer = await failure(
-        requestToken(request('http://torq.test/', proxyAt(raw.port)))
+        requestToken(
+          request('http://torq.test/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(longer.message).toBe(notHttp(raw.port))
     } finally {
@@ -684,7 +732,10 @@ describe('a 407 with many schemes', () => {
     )
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(error.message).toBe(
         `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) asks for ${named} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for auth.torq.io:443 to be reachable without it.`
@@ -709,10 +760,13 @@ describe('data that is not TLS through a tunnel to an https target', () => {
       const raw = await startRawPeer(tunnelThen(bytes))
       try {
         const error = await failure(
-          requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+          requestToken(
+            request('https://auth.torq.io/', proxyAt(raw.port)),
+            systemClock
+          )
         )
         expect(error).toMatchObject({
-          retryable: false,
+          failure: { kind: 'tls' },
           message: `${notTls(raw.port)}.`
         })
         for (let i = 0; i < 100 && raw.closed() === 0; i++) {
@@ -731,10 +785,13 @@ describe('data that is not TLS through a tunnel to an https target', () => {
     )
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(error).toMatchObject({
-        retryable: false,
+        failure: { kind: 'tls' },
         message: `${notTls(raw.port)}, or auth.torq.io does not speak TLS (plain HTTP on an https URL?).`
       })
     } finally {
@@ -746,10 +803,13 @@ describe('data that is not TLS through a tunnel to an https target', () => {
     const raw = await startRawPeer(tunnelThen(TLS_ALERT, { laterMs: 100 }))
     try {
       const error = await failure(
-        requestToken(request('https://auth.torq.io/', proxyAt(raw.port)))
+        requestToken(
+          request('https://auth.torq.io/', proxyAt(raw.port)),
+          systemClock
+        )
       )
       expect(error).toMatchObject({
-        retryable: false,
+        failure: { kind: 'tls' },
         message: `The TLS handshake with auth.torq.io through the proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) failed: the other end sent the TLS alert "handshake failure".`
       })
     } finally {
@@ -787,7 +847,8 @@ describe('data that is not TLS through a tunnel to an https target', () => {
             const outcome = await requestToken(
               request('https://auth.torq.io/', proxyAt(raw.port), {
                 timeoutMs: 5000
-              })
+              }),
+              systemClock
             ).catch((error: unknown) => error)
             expect(outcome).toBeInstanceOf(TokenRequestError)
             expect((outcome as Error).message).not.toMatch(
@@ -822,7 +883,8 @@ describe('sockets to a proxy', () => {
       let pending: Promise<unknown>
       try {
         pending = requestToken(
-          request('https://auth.torq.io/', proxyAt(port, { tls: useTls }))
+          request('https://auth.torq.io/', proxyAt(port, { tls: useTls })),
+          systemClock
         )
       } finally {
         recorded.stop()
@@ -849,7 +911,10 @@ describe('the README', () => {
           credentials
         })
         const error = await failure(
-          requestToken(request('https://auth.torq.io/v1/auth/token', proxy))
+          requestToken(
+            request('https://auth.torq.io/v1/auth/token', proxy),
+            systemClock
+          )
         )
         expect(readme).toContain(`\n${error.message}\n`)
       }

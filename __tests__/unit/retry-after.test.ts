@@ -1,3 +1,5 @@
+/* eslint-disable jest/no-conditional-expect --
+   a property branches on the generated case. */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
@@ -5,8 +7,8 @@ import {
   httpDate,
   MAX_RETRY_AFTER_HEADER_MS,
   parseRetryAfter
-} from '../src/retry-after.js'
-import { runs } from '../test/support/property-runs.js'
+} from '../../src/retry-after.js'
+import { runs } from '../../test/support/property-runs.js'
 
 const now = Date.parse('Sat, 28 Nov 2026 16:00:00 GMT')
 const YEAR_MS = 365 * 24 * 3600 * 1000
@@ -227,5 +229,38 @@ describe('fullYear', () => {
     expect([0, 40, 41, 90, 99].map((yy) => fullYear(yy, in2090))).toEqual([
       2100, 2140, 2041, 2090, 2099
     ])
+  })
+})
+
+describe('parseRetryAfter, for any header', () => {
+  it('gives undefined or a whole, non-negative number of milliseconds', () => {
+    const now = Date.parse('2026-11-28T16:00:00Z')
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.nat().map(String),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())
+        ),
+        (header) => {
+          const ms = parseRetryAfter(header, now)
+          if (ms === undefined) return
+          expect(Number.isFinite(ms)).toBe(true)
+          expect(ms).toBeGreaterThanOrEqual(0)
+          if (/^\s*\d+\s*$/.test(header)) expect(ms).toBe(Number(header) * 1000)
+        }
+      ),
+      runs(3000)
+    )
+  })
+
+  it('reads a future HTTP date as the time until it, to the second', () => {
+    const now = Date.parse('2026-11-28T16:00:00Z')
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), (seconds) => {
+        const header = new Date(now + seconds * 1000).toUTCString()
+        expect(parseRetryAfter(header, now)).toBe(seconds * 1000)
+      })
+    )
   })
 })

@@ -6,8 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describeNetError, readNetError, type Peer } from '../src/net-errors.js'
-import { secretForms } from '../src/secrets.js'
+import {
+  describeNetError,
+  readNetError,
+  type Peer
+} from '../../src/net-errors.js'
+import { secretForms } from '../../src/secrets.js'
 
 const errno = (code: string, message: string) =>
   Object.assign(new Error(message), { code })
@@ -41,8 +45,7 @@ describe('readNetError', () => {
   ])('OpenSSL\'s "%s": not TLS, its reason alone as the message', (reason) => {
     expect(readNetError(openssl(reason), [])).toMatchObject({
       kind: 'not-tls',
-      message: reason,
-      transient: false
+      message: reason
     })
   })
 
@@ -85,8 +88,7 @@ describe('readNetError', () => {
     ).toMatchObject({
       kind: 'other',
       code: 'ERR_SSL_UNSUPPORTED_PROTOCOL',
-      message: 'unsupported protocol',
-      transient: false
+      message: 'unsupported protocol'
     })
   })
 
@@ -134,42 +136,42 @@ describe('describeNetError', () => {
   })
   const describeIt = (error: unknown) => describeNetError(error, peer, [])
 
-  it('each kind in its words, none but the transient retried', () => {
+  it('each kind in its words, described as data for retry.ts', () => {
     expect(describeIt(openssl('wrong version number'))).toMatchObject({
       message: 'NOT TLS.',
-      retryable: false
+      failure: { kind: 'tls' }
     })
     expect(
       describeIt(openssl('ssl/tls alert handshake failure'))
     ).toMatchObject({
       message:
         'The TLS handshake with NAME failed: the other end sent the TLS alert "handshake failure".',
-      retryable: false
+      failure: { kind: 'tls' }
     })
     expect(describeIt(errno('ENOTFOUND', 'x'))).toMatchObject({
       message: 'UNRESOLVED.',
-      retryable: false
+      failure: { kind: 'network', code: 'ENOTFOUND' }
     })
     expect(
       describeIt(errno('CERT_HAS_EXPIRED', 'certificate has expired'))
     ).toMatchObject({
       message:
         "TLS certificate problem talking to NAME: certificate has expired (CERT_HAS_EXPIRED). If PRIVATE CA, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.",
-      retryable: false
+      failure: { kind: 'tls' }
     })
     expect(describeIt(errno('ECONNRESET', 'socket hang up'))).toMatchObject({
       message: 'FAILED: socket hang up (ECONNRESET).',
-      retryable: true
+      failure: { kind: 'network', code: 'ECONNRESET' }
     })
     expect(
       describeIt(errno('ECONNREFUSED', 'connect ECONNREFUSED 1.2.3.4:1'))
     ).toMatchObject({
       message: 'FAILED: connect ECONNREFUSED 1.2.3.4:1.',
-      retryable: true
+      failure: { kind: 'network', code: 'ECONNREFUSED' }
     })
     expect(describeIt(errno('', 'odd'))).toMatchObject({
       message: 'FAILED: odd.',
-      retryable: false
+      failure: { kind: 'network', code: '' }
     })
   })
 

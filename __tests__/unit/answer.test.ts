@@ -1,29 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+/* eslint-disable jest/no-conditional-expect, no-control-regex --
+   a property branches on the generated case; control characters are what
+   it is about. */
+import fc from 'fast-check'
 import { gzipSync } from 'node:zlib'
+import { interpretAnswer, type Reading } from '../../src/answer.js'
+import { isTransient } from '../../src/retry.js'
 import {
-  interpretAnswer,
   MAX_EXPIRES_IN,
   MAX_TOKEN_LENGTH,
   MIN_TOKEN_LENGTH
-} from '../src/answer.js'
-import { TokenRequestError } from '../src/errors.js'
-import { requestToken } from '../src/token.js'
-import { basicCredentials } from '../src/secrets.js'
-import type { TokenRequest } from '../src/token.js'
-import type { Answer } from '../src/transport.js'
-import { failure, requestTo } from '../test/support/requests.js'
+} from '../../src/token-fields.js'
+import { TokenRequestError } from '../../src/errors.js'
+import { systemClock } from '../../src/clock.js'
+import { requestToken } from '../../src/token.js'
+import { basicCredentials, secretForms } from '../../src/secrets.js'
+import type { Answer } from '../../src/transport.js'
+import { runs } from '../../test/support/property-runs.js'
+import { failure, READING, requestTo } from '../../test/support/requests.js'
 import {
+  DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET as DEMO_SECRET,
   replies,
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 /** A token as Torq's look. */
 const TOKEN = '0b8e4c4e-6c1f-4a7e-9d55-3f0f2b1c9a77'
 
 describe('interpretAnswer', () => {
-  const request = requestTo('https://auth.torq.io/v1/auth/token')
+  const request: Reading = READING
   const answer = (
     status: number,
     body: unknown,
@@ -36,10 +43,7 @@ describe('interpretAnswer', () => {
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...extra
   })
-  const rejects = (
-    a: Answer,
-    req: TokenRequest = request
-  ): TokenRequestError => {
+  const rejects = (a: Answer, req: Reading = request): TokenRequestError => {
     try {
       interpretAnswer(a, req)
     } catch (error) {
@@ -120,7 +124,7 @@ describe('interpretAnswer', () => {
     [null]
   ])('says when access_token is missing from %j', (body) => {
     const error = rejects(answer(200, body))
-    expect(error.retryable).toBe(false)
+    expect(error.failure).toEqual({ kind: 'refusal' })
     expect(error.message).toBe(
       'The token endpoint answered HTTP 200 but the JSON has no access_token.'
     )
@@ -153,7 +157,7 @@ describe('interpretAnswer', () => {
         expires_in: 3600
       })
     )
-    expect(error.retryable).toBe(false)
+    expect(error.failure).toEqual({ kind: 'refusal' })
     expect(error.message).toBe(
       `The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`
     )
@@ -176,7 +180,7 @@ describe('interpretAnswer', () => {
     const error = rejects(
       answer(200, { access_token: TOKEN, token_type: 'mac' })
     )
-    expect(error.retryable).toBe(false)
+    expect(error.failure).toEqual({ kind: 'refusal' })
     expect(error.message).toBe(
       'The token endpoint returned token_type "mac"; this action hands out Bearer tokens only.'
     )
@@ -193,7 +197,7 @@ describe('interpretAnswer', () => {
         contentType: 'text/html; charset=utf-8'
       })
     )
-    expect(html.retryable).toBe(false)
+    expect(html.failure).toEqual({ kind: 'refusal' })
     expect(html.message).toContain(
       'HTTP 200, but the body is not valid JSON (content type text/html)'
     )
@@ -222,10 +226,15 @@ describe('interpretAnswer', () => {
     [409, false],
     [204, false],
     [599, true]
-  ])('treats HTTP %i as retryable: %s', (status, retryable) => {
+  ])('describes HTTP %i by its status (transient: %s)', (status, retryable) => {
     const error = rejects(answer(status, status === 204 ? '' : { error: 'x' }))
-    expect(error.retryable).toBe(retryable)
-    expect(error.status).toBe(status)
+    expect(error.failure).toEqual({
+      kind: 'answer',
+      status,
+      code: status === 204 ? undefined : 'x',
+      retryAfterMs: undefined
+    })
+    expect(isTransient(error.failure)).toBe(retryable)
     expect(error.message).toMatch(
       new RegExp(`^The token request failed \\(HTTP ${status}[,)]`)
     )
@@ -235,7 +244,7 @@ describe('interpretAnswer', () => {
     'refuses status %i, which is not an HTTP status, without retrying',
     (status) => {
       const error = rejects(answer(status, { error: 'x' }))
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.message).toBe(
         `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). Check region us: something other than Torq is answering.`
       )
@@ -342,14 +351,14 @@ describe('interpretAnswer', () => {
   })
 
   it('cuts the secret out of an error that echoes it', () => {
-    const basic = basicCredentials(request.clientId, request.clientSecret)
+    const basic = basicCredentials(DEMO_CLIENT_ID, DEMO_SECRET)
     const error = rejects(
       answer(400, {
         error: 'invalid_request',
-        error_description: `bad secret ${request.clientSecret} in Basic ${basic}`
+        error_description: `bad secret ${DEMO_SECRET} in Basic ${basic}`
       })
     )
-    expect(error.message).not.toContain(request.clientSecret)
+    expect(error.message).not.toContain(DEMO_SECRET)
     expect(error.message).not.toContain(basic)
     expect(error.message).toContain('bad secret *** in Basic ***')
   })
@@ -389,7 +398,7 @@ describe('interpretAnswer', () => {
         ...request,
         endpointSource: 'auth-url'
       })
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.message).toContain(`redirect (HTTP ${status})`)
       expect(error.message).toContain('Check auth-url')
     }
@@ -399,7 +408,7 @@ describe('interpretAnswer', () => {
     'calls HTTP %i an unexpected status, not a redirect, and does not retry it',
     (status) => {
       const error = rejects(answer(status, ''))
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.message).toMatch(
         new RegExp(
           `^The token endpoint answered with an unexpected status \\(HTTP ${status}\\): not a redirect, a token or an error[ .]`
@@ -422,11 +431,11 @@ describe('interpretAnswer', () => {
     'takes HTTP %i given as the answer as final: not retried, named',
     (status) => {
       const error = rejects(answer(status, { access_token: TOKEN }))
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.status).toBeUndefined()
       expect(error.message).toMatch(
         new RegExp(
-          `^The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status \\(a token or an error\\)[,.]`
+          `^The token endpoint answered HTTP ${status} as its final answer, where an OAuth token endpoint answers with a token or an error[;.]`
         )
       )
       expect(error.message).toContain(
@@ -437,7 +446,7 @@ describe('interpretAnswer', () => {
 
   it('says what a 101 likely is', () => {
     expect(rejects(answer(101, '')).message).toBe(
-      'The token endpoint answered HTTP 101, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error), and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket). Check region us: something other than Torq is answering.'
+      'The token endpoint answered HTTP 101 as its final answer, where an OAuth token endpoint answers with a token or an error; 101 Switching Protocols is what a WebSocket endpoint, or a server or proxy that switches protocols (h2c), answers. Check region us: something other than Torq is answering.'
     )
   })
 
@@ -481,7 +490,7 @@ describe('interpretAnswer', () => {
       ['aes128gcm', 'aes128gcm']
     ])('Content-Encoding %j: named as %j, not retried', (header, shown) => {
       const error = rejects(encoded(header))
-      expect(error.retryable).toBe(false)
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.message).toBe(
         `The token endpoint answered HTTP 200 with an encoded body (Content-Encoding ${shown}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check region us and the runner's proxy settings.`
       )
@@ -491,7 +500,7 @@ describe('interpretAnswer', () => {
       'HTTP %i with an encoded body: named as such, not retried',
       (status) => {
         const error = rejects(encoded('gzip', status))
-        expect(error.retryable).toBe(false)
+        expect(error.failure).toEqual({ kind: 'refusal' })
         expect(error.message).toMatch(
           new RegExp(
             `^The token endpoint answered HTTP ${status} with an encoded body \\(Content-Encoding gzip\\)`
@@ -539,7 +548,7 @@ describe('interpretAnswer', () => {
         const error = rejects(
           answer(200, { access_token: token, token_type: 'Bearer' })
         )
-        expect(error.retryable).toBe(false)
+        expect(error.failure).toEqual({ kind: 'refusal' })
         expect(error.message).toBe(
           `The access_token in the answer has ${token.length} ${token.length === 1 ? 'character' : 'characters'}, fewer than the 16 of any real token (Torq's have 36); it was refused and nothing was written. Check region us: something other than Torq may be answering.`
         )
@@ -576,8 +585,10 @@ describe('an answer as the transport hands it over', () => {
       server.script(
         replies.encoded(coding, 200, { access_token: TOKEN, expires_in: 60 })
       )
-      const error = await failure(requestToken(requestTo(server.url)))
-      expect(error.retryable).toBe(false)
+      const error = await failure(
+        requestToken(requestTo(server.url), systemClock)
+      )
+      expect(error.failure).toEqual({ kind: 'refusal' })
       expect(error.message).toContain(
         `with an encoded body (Content-Encoding ${coding}) that this action did not ask for`
       )
@@ -587,10 +598,80 @@ describe('an answer as the transport hands it over', () => {
   it('a body with a byte order mark from a real server gives its token', async () => {
     const body = JSON.stringify({ access_token: TOKEN, expires_in: 60 })
     server.script(replies.text(200, 'application/json', `\uFEFF${body}`))
-    await expect(requestToken(requestTo(server.url))).resolves.toEqual({
+    await expect(
+      requestToken(requestTo(server.url), systemClock)
+    ).resolves.toEqual({
       accessToken: TOKEN,
       tokenType: 'Bearer',
       expiresIn: 60
     })
+  })
+})
+
+describe('interpretAnswer, for any answer', () => {
+  it('returns a usable token or a TokenRequestError with a one-line message', () => {
+    const request = {
+      secrets: secretForms('id', 'secret'),
+      endpointSource: 'region us',
+      now: () => 0
+    }
+    const body = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.json(),
+      fc
+        .record(
+          {
+            access_token: fc.oneof(
+              fc.string({ unit: 'binary' }),
+              fc.jsonValue()
+            ),
+            token_type: fc.oneof(
+              fc.constant('Bearer'),
+              fc.string(),
+              fc.jsonValue()
+            ),
+            expires_in: fc.oneof(fc.integer(), fc.string(), fc.jsonValue()),
+            error: fc.string({ unit: 'binary' }),
+            error_description: fc.string({ unit: 'binary' })
+          },
+          { requiredKeys: [] }
+        )
+        .map((value) => JSON.stringify(value))
+    )
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(200), fc.integer({ min: 100, max: 599 })),
+        body,
+        fc.string(),
+        (status, text, contentType) => {
+          try {
+            const token = interpretAnswer(
+              {
+                status,
+                body: text,
+                contentType,
+                retryAfter: undefined,
+                contentEncoding: undefined
+              },
+              request
+            )
+            expect(status).toBe(200)
+            expect(token.accessToken).toMatch(/^[A-Za-z0-9\-._~+/]+=*$/)
+            expect(token.tokenType.toLowerCase()).toBe('bearer')
+            if (token.expiresIn !== undefined) {
+              expect(Number.isInteger(token.expiresIn)).toBe(true)
+              expect(token.expiresIn).toBeGreaterThanOrEqual(1)
+              expect(token.expiresIn).toBeLessThanOrEqual(31_536_000)
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(TokenRequestError)
+            const { message } = error as TokenRequestError
+            expect(message).not.toMatch(/[\u0000-\u001f\u007f]/)
+            expect(message.length).toBeLessThan(1200)
+          }
+        }
+      ),
+      runs(3000)
+    )
   })
 })
