@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 /* eslint-disable jest/no-conditional-expect --
    a property branches on the generated case. */
 import fc from 'fast-check'
-import { INPUTS, TOKEN_URLS } from '../src/defaults.js'
-import { InputError } from '../src/errors.js'
-import { readInputs, type Environment } from '../src/inputs.js'
-import { isLoopbackHost } from '../src/loopback.js'
-import { runs } from '../test/support/property-runs.js'
+import { INPUTS, TOKEN_URLS } from '../../src/defaults.js'
+import { InputError } from '../../src/errors.js'
+import { readInputs, type Environment } from '../../src/inputs.js'
+import { isLoopbackHost } from '../../src/loopback.js'
+import { runs } from '../../test/support/property-runs.js'
 
 const valid = { 'client-id': 'id-123', 'client-secret': 's3cret' }
 const FILES = { GITHUB_OUTPUT: '/runner/output', GITHUB_ENV: '/runner/env' }

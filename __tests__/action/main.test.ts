@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { run } from '../src/main.js'
-import { proxySecretForms, secretForms } from '../src/secrets.js'
-import { emulateRunner, runAgainst } from '../test/support/in-process.js'
+import { run } from '../../src/main.js'
+import { proxySecretForms, secretForms } from '../../src/secrets.js'
+import { emulateRunner, runAgainst } from '../../test/support/in-process.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 const START = Date.parse('2026-11-28T16:00:00.000Z')
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { ActionError } from '../src/errors.js'
-import { readInputs, type Settings } from '../src/inputs.js'
-import { publishToken } from '../src/publish.js'
-import { nodeFileOps } from '../src/runner-files.js'
-import { emulateRunner } from '../test/support/in-process.js'
+import { ActionError } from '../../src/errors.js'
+import { readInputs, type Settings } from '../../src/inputs.js'
+import { publishToken } from '../../src/publish.js'
+import { nodeFileOps } from '../../src/runner-files.js'
+import { emulateRunner } from '../../test/support/in-process.js'
 
 const token = {
   accessToken: 'tok-0123456789',
