@@ -1,3 +1,6 @@
+// The runner emulated around run() in this process, for __tests__/action/: the
+// step's environment from runner-env.js (as runner.js gives the bundle),
+// stdout captured and replayed with runner.js's readLog, and a fake clock.
 import { jest } from '@jest/globals'
 import {
   mkdtempSync,

@@ -1,8 +1,9 @@
 // Runs the bundled action the way a GitHub runner does: the step's environment
 // from runner-env.js (inputs as INPUT_* variables with action.yml's defaults
-// filled in, GITHUB_OUTPUT and GITHUB_ENV files), stdout and stderr in one stream. Then reads what the runner would:
-// the log (replayed with the runner's command rules, see readLog), the outputs,
-// the exported variables and the exit code.
+// filled in, GITHUB_OUTPUT and GITHUB_ENV files), stdout and stderr in one
+// stream. Then reads what the runner would: the log (replayed with the
+// runner's command rules, see readLog), the outputs, the exported variables
+// and the exit code.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import {
