@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6119);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5772);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6119:
+/***/ 5772:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32754,7 +32754,36 @@ function caFileProblem(file) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/proxy-variables.ts
+/**
+ * The proxy variables, named once: what the route reads (as the toolkit's
+ * @actions/http-client does, the lower-case name first), what it names in the
+ * log as not read, and the list of hosts to reach directly.
+ */
+const PROXY_FOR_SCHEME = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Read by curl and others, never by the toolkit. */
+const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
+const NO_PROXY = ['no_proxy', 'NO_PROXY'];
+/**
+ * Every variable that may name a proxy, and so hold a password to mask:
+ * those the route reads and those it names as not read.
+ */
+const PROXY_VARIABLES = [
+    ...PROXY_FOR_SCHEME.https,
+    ...PROXY_FOR_SCHEME.http,
+    ...UNREAD_PROXY
+];
+/** Every variable that changes the route: what a clean runner leaves unset. */
+const ROUTE_VARIABLES = [
+    ...PROXY_VARIABLES,
+    ...NO_PROXY
+];
+
 ;// CONCATENATED MODULE: ./src/route.ts
+
 
 
 
@@ -32779,15 +32808,14 @@ function decideRoute(url) {
     if (checkBypass(url)) {
         return direct(bypassesProxyAsLoopback(url.hostname)
             ? 'loopback addresses never go through a proxy'
-            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+            : `${process.env[NO_PROXY[0]] ? NO_PROXY[0] : NO_PROXY[1]} matches ${url.hostname}`);
     }
     const scheme = https ? 'https' : 'http';
-    const [lower, upper, ...unreadNames] = https
-        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
+    const unreadNames = PROXY_FOR_SCHEME[https ? 'http' : 'https'];
     const variable = firstSet(lower, upper);
     if (variable === undefined) {
-        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
+        const unread = [...unreadNames, ...UNREAD_PROXY].filter((name) => process.env[name]);
         return direct(`neither ${upper} nor ${lower} is set` +
             (unread.length > 0
                 ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
@@ -32847,6 +32875,7 @@ function firstSet(first, second) {
 }
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
+
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
     return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
@@ -32927,18 +32956,6 @@ const MIN_SHIFTED = 16;
 function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
-/**
- * The proxy variables whose credentials are masked: those the route reads
- * and those it names in the log as not read.
- */
-const PROXY_VARIABLES = [
-    'https_proxy',
-    'HTTPS_PROXY',
-    'http_proxy',
-    'HTTP_PROXY',
-    'all_proxy',
-    'ALL_PROXY'
-];
 /**
  * Every form of the passwords in the proxy variables of `env`: as written, as
  * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
