@@ -1,3 +1,6 @@
+// The runner emulated around run() in this process, for __tests__/action/: the
+// step's environment from runner-env.js (as runner.js gives the bundle),
+// stdout captured and replayed with runner.js's readLog, and a fake clock.
 import { jest } from '@jest/globals'
 import {
   mkdtempSync,
@@ -10,7 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/main.js'
 import { fakeClock } from './fake-clock.js'
-import { actionInputs, readFileCommands, readLog } from './runner.js'
+import { stepEnvironment } from './runner-env.js'
+import { readFileCommands, readLog } from './runner.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -18,38 +22,32 @@ import {
 } from './torq-server.js'
 
 /**
- * Prepares this process as a runner would for an in-process run(): INPUT_*
- * variables (action.yml defaults plus `inputs`), GITHUB_OUTPUT and GITHUB_ENV
- * files, and stdout captured. `finish()` restores everything and returns what
- * the runner would have seen (outputs and variables from the files the two
- * variables name then, {} where one is unset or empty), and
- * `writtenBefore(text)`: how many bytes the output and environment files held
- * when `text` was first printed.
+ * Prepares this process as a runner would for an in-process run(): the
+ * step's environment from runner-env.js (INPUT_* variables, action.yml's
+ * defaults plus `inputs`, GITHUB_OUTPUT and GITHUB_ENV files, `env` on top),
+ * the same as runner.js gives the bundle, and stdout captured. `finish()`
+ * restores everything and returns what the runner would have seen (outputs
+ * and variables from the files the two variables name then, {} where one is
+ * unset or empty), and `writtenBefore(text)`: how many bytes the output and
+ * environment files held when `text` was first printed.
  */
-export function emulateRunner(inputs: Record<string, string>) {
+export function emulateRunner(
+  inputs: Record<string, string>,
+  env: Record<string, string | undefined> = {}
+) {
   const saved = { ...process.env }
   const dir = mkdtempSync(join(tmpdir(), 'torq-run-'))
   const outputFile = join(dir, 'output')
   const envFile = join(dir, 'env')
   writeFileSync(outputFile, '')
   writeFileSync(envFile, '')
-  // Start from this process's environment without inputs or proxy settings.
-  process.env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) =>
-        !key.startsWith('INPUT_') && !/^(https?|all|no)_proxy$/i.test(key)
-    )
-  )
-  for (const [name, value] of Object.entries({
-    ...actionInputs(),
-    ...inputs
-  })) {
-    process.env[`INPUT_${name.toUpperCase()}`] = value
-  }
-  process.env['GITHUB_OUTPUT'] = outputFile
-  process.env['GITHUB_ENV'] = envFile
   // The step's own RUNNER_TEMP, never this machine's: no state from elsewhere.
-  process.env['RUNNER_TEMP'] = dir
+  process.env = stepEnvironment({
+    machine: saved,
+    inputs,
+    files: { output: outputFile, env: envFile, runnerTemp: dir },
+    env
+  })
   process.exitCode = undefined
 
   let log = ''
@@ -81,7 +79,7 @@ export function emulateRunner(inputs: Record<string, string>) {
       outputs: read(process.env['GITHUB_OUTPUT']),
       exported: read(process.env['GITHUB_ENV']),
       writtenBefore,
-      ...readLog(log)
+      ...readLog(log, process.env['ACTIONS_STEP_DEBUG'] === 'true')
     }
     process.env = saved
     rmSync(dir, { recursive: true, force: true })
@@ -104,16 +102,15 @@ export async function runAgainst(
   env: Record<string, string | undefined> = {}
 ) {
   const { clock, sleeps } = fakeClock(randoms, start)
-  const finish = emulateRunner({
-    'client-id': DEMO_CLIENT_ID,
-    'client-secret': DEMO_CLIENT_SECRET,
-    'auth-url': server.url,
-    ...inputs
-  })
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, name)
-    else process.env[name] = value
-  }
+  const finish = emulateRunner(
+    {
+      'client-id': DEMO_CLIENT_ID,
+      'client-secret': DEMO_CLIENT_SECRET,
+      'auth-url': server.url,
+      ...inputs
+    },
+    env
+  )
   const before = server.requests.length
   const result = await run(clock).then(finish, (error: unknown) => {
     finish()

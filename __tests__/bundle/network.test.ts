@@ -2,19 +2,19 @@
 // with a private CA, a real forward proxy, and servers that fail in the ways
 // real ones do. Each case states its outcome and how many attempts it takes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { makeCertificates } from '../test/support/certs.js'
+import { makeCertificates } from '../../test/support/certs.js'
 import {
   portForwarding,
   startForwardProxy
-} from '../test/support/forward-proxy.js'
-import { node24, runAction } from '../test/support/runner.js'
+} from '../../test/support/forward-proxy.js'
+import { node24, runAction } from '../../test/support/runner.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 type Proxy = Awaited<ReturnType<typeof startForwardProxy>>
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { INPUTS, OUTPUTS } from '../src/defaults.js'
-import { ACTION_NAME, ACTION_VERSION, USER_AGENT } from '../src/version.js'
-import { ROOT } from '../test/support/runner.js'
+import { INPUTS, OUTPUTS } from '../../src/defaults.js'
+import { ACTION_NAME, ACTION_VERSION, USER_AGENT } from '../../src/version.js'
+import { ROOT } from '../../test/support/runner.js'
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { changelogSection } from '../scripts/changelog-section.js'
-import { ROOT } from '../test/support/runner.js'
+import { changelogSection } from '../../scripts/changelog-section.js'
+import { ROOT } from '../../test/support/runner.js'
 
 const SCRIPT = join(ROOT, 'scripts', 'changelog-section.js')
 

@@ -2,10 +2,10 @@
 // a small herd run through the action's retry loop (herd-steps.test.ts: jobs
 // whose steps each run the action).
 import { describe, expect, it } from '@jest/globals'
-import { TokenRequestError } from '../src/errors.js'
-import { withRetries } from '../src/attempts.js'
-import { fixedWindow, runHerd, tokenBucket } from '../test/support/herd.js'
-import { seededRandom, virtualTime } from '../test/support/herd-time.js'
+import { TokenRequestError } from '../../src/errors.js'
+import { withRetries } from '../../src/attempts.js'
+import { fixedWindow, runHerd, tokenBucket } from '../../test/support/herd.js'
+import { seededRandom, virtualTime } from '../../test/support/herd-time.js'
 
 describe('the endpoint models', () => {
   it('fixed windows serve the first R requests of each second', () => {

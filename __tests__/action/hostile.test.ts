@@ -4,22 +4,22 @@
 // written to the output and environment files.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { runs } from '../test/support/property-runs.js'
-import { basicCredentials } from '../src/secrets.js'
-import { runAgainst } from '../test/support/in-process.js'
+import { runs } from '../../test/support/property-runs.js'
+import { basicCredentials } from '../../src/secrets.js'
+import { runAgainst } from '../../test/support/in-process.js'
 import {
   echo,
   echoing,
   normalForms,
   unicodeSecret
-} from '../test/support/unicode-secrets.js'
+} from '../../test/support/unicode-secrets.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 const BASIC = basicCredentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 const TOKEN = '0b8e4c4e-6c1f-4a7e-9d55-3f0f2b1c9a77'

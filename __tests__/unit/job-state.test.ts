@@ -19,7 +19,7 @@ import {
   STATE_FILE,
   stateDirectory,
   writeState
-} from '../src/job-state.js'
+} from '../../src/job-state.js'
 
 const UID = process.getuid?.()
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { run } from '../src/main.js'
-import { proxySecretForms, secretForms } from '../src/secrets.js'
-import { emulateRunner, runAgainst } from '../test/support/in-process.js'
+import { run } from '../../src/main.js'
+import { proxySecretForms, secretForms } from '../../src/secrets.js'
+import { emulateRunner, runAgainst } from '../../test/support/in-process.js'
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   replies,
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 const START = Date.parse('2026-11-28T16:00:00.000Z')
 
@@ -52,10 +52,10 @@ describe('run', () => {
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
     expect(result.writtenBefore(`::add-mask::${token}`)).toBe(0)
     expect(result.reveals(token)).toBe(false)
-    expect(result.shown).toContain(
-      'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z)'
+    // Exact wording: transcript.txt.
+    expect(result.shown).toMatch(
+      /^Got a Torq API token \(Bearer, .*3600.*2026-11-28T17:00:00\.000Z\).*\$TORQ_ACCESS_TOKEN/m
     )
-    expect(result.shown).toContain('$TORQ_ACCESS_TOKEN')
   })
 
   it('masks the proxy password first, then says the route once', async () => {
@@ -161,15 +161,17 @@ describe('run', () => {
     expect(result.exitCode).toBeUndefined()
     expect(result.requests).toHaveLength(4)
     expect(result.sleeps).toEqual([500, 1000, 2000])
-    expect(result.shown).toContain(
-      'Attempt 1 failed: The token request failed (HTTP 500, not JSON: content type text/html). Retrying in 0.5 s (retry 1 of 3).\n'
-    )
-    expect(result.shown).toContain(
-      'Attempt 2 failed: The token request failed (HTTP 503, temporarily_unavailable). Retrying in 1 s (retry 2 of 3).\n'
-    )
-    expect(result.shown).toContain(
-      'Attempt 3 failed: The token request failed (HTTP 502). Retrying in 2 s (retry 3 of 3).\n'
-    )
+    // One line per retry, naming the attempt, what failed and the retry
+    // (exact wording: transcript.txt).
+    expect(result.shown.match(/^Attempt \d.*$/gm)).toEqual([
+      expect.stringMatching(
+        /^Attempt 1 failed: .*HTTP 500, not JSON: content type text\/html.*retry 1 of 3/
+      ),
+      expect.stringMatching(
+        /^Attempt 2 failed: .*HTTP 503, temporarily_unavailable.*retry 2 of 3/
+      ),
+      expect.stringMatching(/^Attempt 3 failed: .*HTTP 502.*retry 3 of 3/)
+    ])
     expect(result.shown).not.toContain('oops')
   })
 
@@ -186,16 +188,18 @@ describe('run', () => {
     expect(result.exitCode).toBeUndefined()
     expect(result.requests).toHaveLength(7)
     expect(result.sleeps).toEqual([3300, 500, 2600, 4900, 1000, 2000])
-    expect(result.shown).toContain(
-      'Attempt 1 failed: The token request failed (HTTP 429). Retrying in 3.3 s (HTTP 429 number 1; 3.3 s of the 120 s of rate-limit-wait-seconds used).\n'
+    // A 429 counts against rate-limit-wait-seconds, not the retries (exact
+    // wording: transcript.txt).
+    const lines = result.shown.match(/^Attempt \d.*$/gm) ?? []
+    expect(lines).toHaveLength(6)
+    expect(lines[0]).toMatch(
+      /^Attempt 1 failed: .*HTTP 429.*3\.3 ?s.*HTTP 429 number 1.*120 ?s of rate-limit-wait-seconds/
     )
-    expect(result.shown).toContain(
-      'Attempt 2 failed: The token request failed (HTTP 503). Retrying in 0.5 s (retry 1 of 3).\n'
+    expect(lines[1]).toMatch(/^Attempt 2 failed: .*HTTP 503.*retry 1 of 3/)
+    expect(lines[3]).toMatch(
+      /^Attempt 4 failed: .*HTTP 429.*HTTP 429 number 3.*10\.8 ?s of the 120 ?s/
     )
-    expect(result.shown).toContain(
-      'Attempt 4 failed: The token request failed (HTTP 429). Retrying in 4.9 s (HTTP 429 number 3; 10.8 s of the 120 s of rate-limit-wait-seconds used).\n'
-    )
-    expect(result.shown).toContain('(retry 3 of 3)')
+    expect(lines[5]).toMatch(/retry 3 of 3/)
     expect(result.outputs['token']).toBe(server.tokens.at(-1))
   })
 
@@ -205,8 +209,11 @@ describe('run', () => {
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(3)
     expect(result.sleeps).toEqual([1300, 1700])
+    // Exact wording: transcript.txt.
     expect(result.errors).toEqual([
-      'The token request failed (HTTP 429). Rate limited: 3 answers HTTP 429 and 3 s waited; that is all of rate-limit-wait-seconds (3 s). Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel). (3 attempts made)'
+      expect.stringMatching(
+        /HTTP 429.*3 answers HTTP 429.*all of rate-limit-wait-seconds.*max-parallel.*3 attempts/
+      )
     ])
     expect(result.outputs).toEqual({})
   })
@@ -251,7 +258,7 @@ describe('run', () => {
     expect(result.exitCode).toBe(1)
     expect(result.requests).toHaveLength(3)
     expect(result.errors).toEqual([
-      'The token request failed (HTTP 502). (3 attempts made)'
+      expect.stringMatching(/HTTP 502.*3 attempts/)
     ])
     expect(result.outputs).toEqual({})
     expect(result.exported).toEqual({})
@@ -336,7 +343,7 @@ describe('run', () => {
       expect.stringMatching(/^Input 'client-id' is empty/),
       expect.stringMatching(/^Input 'retries'/),
       expect.stringMatching(/^Input 'timeout-seconds'/),
-      '3 problems need fixing (see the errors above); no request was made.'
+      expect.stringMatching(/^3 problems .*no request was made/)
     ])
     expect(result.reveals(DEMO_CLIENT_SECRET)).toBe(false)
   })

@@ -3,11 +3,11 @@
 // only 4 requests per second and 429 to the rest: 10 s of demand, as a large
 // matrix puts on Torq's limit. `npm run herd` measures the same in virtual time.
 import { describe, expect, it } from '@jest/globals'
-import { node24, runAction } from '../test/support/runner.js'
+import { node24, runAction } from '../../test/support/runner.js'
 import {
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 const COPIES = 40
 const PER_SECOND = 4

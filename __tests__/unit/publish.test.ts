@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { ActionError } from '../src/errors.js'
-import { readInputs, type Settings } from '../src/inputs.js'
-import { publishToken } from '../src/publish.js'
-import { nodeFileOps } from '../src/runner-files.js'
-import { emulateRunner } from '../test/support/in-process.js'
+import { ActionError } from '../../src/errors.js'
+import { readInputs, type Settings } from '../../src/inputs.js'
+import { publishToken } from '../../src/publish.js'
+import { nodeFileOps } from '../../src/runner-files.js'
+import { emulateRunner } from '../../test/support/in-process.js'
 
 const token = {
   accessToken: 'tok-0123456789',
@@ -43,8 +43,10 @@ describe('publishToken', () => {
     expect(inProcess).toBe(token.accessToken)
     expect(result.writtenBefore(`::add-mask::${token.accessToken}`)).toBe(0)
     expect(result.commands.map(({ name }) => name)).toEqual(['add-mask'])
-    expect(result.shown).toBe(
-      'Got a Torq API token (Bearer, valid for 3600 s until 2026-11-28T17:00:00.000Z). It is in the step output token and in $TORQ_ACCESS_TOKEN for the following steps of this job.\n'
+    // One line, naming the lifetime, the output and the variable (exact
+    // wording: __tests__/action/transcript.txt).
+    expect(result.shown).toMatch(
+      /^Got a Torq API token \(Bearer, .*3600.*2026-11-28T17:00:00\.000Z\)\..*step output token.*\$TORQ_ACCESS_TOKEN[^\n]*\n$/
     )
   })
 

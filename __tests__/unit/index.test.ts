@@ -1,7 +1,7 @@
 import { afterEach, expect, it, jest } from '@jest/globals'
 
 const run = jest.fn(async () => {})
-jest.unstable_mockModule('../src/main.js', () => ({ run }))
+jest.unstable_mockModule('../../src/main.js', () => ({ run }))
 
 afterEach(() => {
   jest.useRealTimers()
@@ -13,7 +13,7 @@ it('runs the action, then ends a process that something keeps alive', async () =
   const exit = jest
     .spyOn(process, 'exit')
     .mockImplementation(() => undefined as never)
-  await import('../src/index.js')
+  await import('../../src/index.js')
   expect(run).toHaveBeenCalledTimes(1)
   jest.advanceTimersByTime(999)
   expect(exit).not.toHaveBeenCalled()

@@ -10,15 +10,15 @@ import {
 } from 'node:fs'
 import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionError } from '../src/errors.js'
+import { ActionError } from '../../src/errors.js'
 import {
   fileCommands,
   nodeFileOps,
   writeRunnerFiles,
   type FileOps,
   type FileWrite
-} from '../src/runner-files.js'
-import { readFileCommands } from '../test/support/runner.js'
+} from '../../src/runner-files.js'
+import { readFileCommands } from '../../test/support/runner.js'
 
 // /proc/self/fd is Linux's; mounting a tmpfs needs root there too.
 const onLinux = process.platform === 'linux' ? describe : describe.skip

@@ -21,23 +21,23 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { STATE_FILE } from '../src/job-state.js'
+import { STATE_FILE } from '../../src/job-state.js'
 import {
   earlierToken,
   jobToken,
   keepToken,
   type JobToken,
   type ReuseSettings
-} from '../src/job-token.js'
-import type { ObtainedToken } from '../src/obtain.js'
+} from '../../src/job-token.js'
+import type { ObtainedToken } from '../../src/obtain.js'
 import {
   identityOf,
   sealEntry,
   STATE_FORMAT,
   STATE_VERSION
-} from '../src/reuse.js'
-import { secretForms } from '../src/secrets.js'
-import { runs } from '../test/support/property-runs.js'
+} from '../../src/reuse.js'
+import { secretForms } from '../../src/secrets.js'
+import { runs } from '../../test/support/property-runs.js'
 
 const NOW = Date.parse('2026-11-28T16:00:00.000Z')
 const US = new URL('https://auth.torq.io/v1/auth/token')

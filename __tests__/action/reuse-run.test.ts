@@ -12,16 +12,16 @@ import {
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { apiUrlFor, TOKEN_URLS } from '../src/defaults.js'
-import { InputError } from '../src/errors.js'
-import { readInputs } from '../src/inputs.js'
-import { STATE_FILE } from '../src/job-state.js'
-import { publishToken } from '../src/publish.js'
-import { emulateRunner, runAgainst } from '../test/support/in-process.js'
+import { apiUrlFor, TOKEN_URLS } from '../../src/defaults.js'
+import { InputError } from '../../src/errors.js'
+import { readInputs } from '../../src/inputs.js'
+import { STATE_FILE } from '../../src/job-state.js'
+import { publishToken } from '../../src/publish.js'
+import { emulateRunner, runAgainst } from '../../test/support/in-process.js'
 import {
   startTorqServer,
   type TorqServer
-} from '../test/support/torq-server.js'
+} from '../../test/support/torq-server.js'
 
 const START = Date.parse('2026-11-28T16:00:00.000Z')
 const RUNNER_FILES = {

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isScalar, parse, parseDocument, visit } from 'yaml'
-import { ROOT } from '../test/support/runner.js'
+import { ROOT } from '../../test/support/runner.js'
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows')
 const files = readdirSync(WORKFLOWS)

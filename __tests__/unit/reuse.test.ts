@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { MAX_EXPIRES_IN, MAX_TOKEN_LENGTH } from '../src/token-fields.js'
+import { MAX_EXPIRES_IN, MAX_TOKEN_LENGTH } from '../../src/token-fields.js'
 import {
   decide,
   identityOf,
@@ -11,7 +11,7 @@ import {
   type Entry,
   type Identity,
   type Kept
-} from '../src/reuse.js'
+} from '../../src/reuse.js'
 
 const URL_US = 'https://auth.torq.io/v1/auth/token'
 const NOW = Date.parse('2026-11-28T16:00:00.000Z')

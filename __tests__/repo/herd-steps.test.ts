@@ -2,11 +2,11 @@
 // reuse code, with each job's state in its own RUNNER_TEMP, decides which
 // steps ask the rate-limited endpoint, in virtual time.
 import { describe, expect, it } from '@jest/globals'
-import { TokenRequestError } from '../src/errors.js'
-import { readInputs } from '../src/inputs.js'
-import { earlierToken, jobToken, keepToken } from '../src/job-token.js'
-import { withRetries } from '../src/attempts.js'
-import { expectedAsks, runJobSteps } from '../test/support/herd-steps.js'
+import { TokenRequestError } from '../../src/errors.js'
+import { readInputs } from '../../src/inputs.js'
+import { earlierToken, jobToken, keepToken } from '../../src/job-token.js'
+import { withRetries } from '../../src/attempts.js'
+import { expectedAsks, runJobSteps } from '../../test/support/herd-steps.js'
 
 describe('jobs whose steps each run the action', () => {
   const settings = readInputs(
