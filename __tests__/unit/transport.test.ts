@@ -245,16 +245,6 @@ describe('requestToken against a Torq-compatible server', () => {
     }
   )
 
-  it('sends nothing once the deadline has passed', async () => {
-    const before = server.requests.length
-    const { clock } = fakeClock()
-    const error = await failure(
-      requestToken(requestTo(server.url, { timeoutMs: 0 }), clock)
-    )
-    expect(error.failure).toEqual({ kind: 'timeout' })
-    expect(server.requests.length).toBe(before)
-  })
-
   it('describes a connection dropped mid-answer by its code', async () => {
     server.script(replies.dropMidBody())
     const error = await failure(
