@@ -22,6 +22,7 @@ import {
 } from '../../test/support/torq-server.js'
 import { recordSockets, startRawPeer } from '../../test/support/raw-peers.js'
 import { failure, requestTo } from '../../test/support/requests.js'
+import { bounded } from '../../test/support/bounded.js'
 import { fakeClock } from '../../test/support/fake-clock.js'
 
 // The advice for an untrusted certificate depends on it; the machine may set it.
@@ -170,7 +171,7 @@ describe('requestToken against a Torq-compatible server', () => {
     const { clock, advance } = fakeClock()
     const replied = server.replied()
     const pending = failure(requestToken(requestTo(server.url), clock))
-    await replied
+    await bounded(replied, 'the request reaching the server')
     advance(5000)
     await pending
     expect(await openAfterClosing(server)).toBe(0)
@@ -234,7 +235,7 @@ describe('requestToken against a Torq-compatible server', () => {
       const pending = failure(
         requestToken(requestTo(server.url, { timeoutMs: 30_000 }), clock)
       )
-      await replied
+      await bounded(replied, 'the request reaching the server')
       advance(29_999)
       advance(1)
       const error = await pending

@@ -29,6 +29,7 @@ import {
   tunnelThen,
   type RawPeer
 } from '../../test/support/raw-peers.js'
+import { bounded } from '../../test/support/bounded.js'
 import { fakeClock } from '../../test/support/fake-clock.js'
 import { failure, requestTo } from '../../test/support/requests.js'
 import { runs } from '../../test/support/property-runs.js'
@@ -393,7 +394,7 @@ describe('other answers to CONNECT', () => {
           clock
         )
       )
-      await answered
+      await bounded(answered, 'the CONNECT reaching the proxy')
       advance(20_000)
       const error = await pending
       expect(error.failure).toEqual({ kind: 'timeout' })
@@ -430,7 +431,7 @@ describe('a tunnel that opens, then nothing comes through it', () => {
           )
         )
         // The request (or the TLS hello) is in the tunnel: then time runs out.
-        await spoken
+        await bounded(spoken, 'the request reaching the tunnel')
         advance(20_000)
         const error = await pending
         expect(error.failure).toEqual({ kind: 'timeout' })

@@ -6,6 +6,9 @@ import type { Clock } from '../../src/clock.js'
  * `deadline` aborts once time has reached it. `random` returns the given
  * values in turn (then the last one again).
  */
+/** More waits than any run of attempts the tests make. */
+const MAX_SLEEPS = 10_000
+
 export function fakeClock(
   randoms: number[] = [0.5],
   start = Date.UTC(2026, 10, 28, 16)
@@ -24,6 +27,10 @@ export function fakeClock(
     now: () => now,
     random: () => randoms[Math.min(draw++, randoms.length - 1)] ?? 0,
     sleep: (ms) => {
+      // A run of attempts that never ends would spin here for ever.
+      if (sleeps.length >= MAX_SLEEPS) {
+        return Promise.reject(new Error(`over ${MAX_SLEEPS} sleeps`))
+      }
       sleeps.push(ms)
       advance(ms)
       return Promise.resolve()

@@ -1,6 +1,7 @@
 // The runner emulated around run() in this process, for __tests__/action/: the
 // step's environment from runner-env.js (as runner.js gives the bundle),
 // stdout captured and replayed with runner.js's readLog, and a fake clock.
+import { bounded } from './bounded.js'
 import { jest } from '@jest/globals'
 import {
   mkdtempSync,
@@ -112,9 +113,12 @@ export async function runAgainst(
     env
   )
   const before = server.requests.length
-  const result = await run(clock).then(finish, (error: unknown) => {
-    finish()
-    throw error
-  })
+  const result = await bounded(run(clock), 'run()', 8000).then(
+    finish,
+    (error: unknown) => {
+      finish()
+      throw error
+    }
+  )
   return { ...result, sleeps, requests: server.requests.slice(before) }
 }

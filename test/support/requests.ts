@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals'
+import { bounded } from './bounded.js'
 import { TokenRequestError } from '../../src/errors.js'
 import { decideRoute } from '../../src/route.js'
 import { secretForms } from '../../src/secrets.js'
@@ -38,7 +39,7 @@ export async function failure(
   promise: Promise<unknown>
 ): Promise<TokenRequestError> {
   try {
-    await promise
+    await bounded(promise, 'the request')
   } catch (error) {
     expect(error).toBeInstanceOf(TokenRequestError)
     return error as TokenRequestError
