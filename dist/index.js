@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8358);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(145);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8358:
+/***/ 145:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32239,14 +32239,16 @@ function keepToken(job, token) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry-words.ts
+
 /**
  * Milliseconds as seconds for a message, in tenths without a trailing `.0`
- * (120, 2.5, 0.6): rounded down for what was waited, used or left, up for
+ * (`120 s`, `2.5 s`, `0.6 s`, `under 0.1 s`): rounded down for what was waited, used or left, up for
  * what was asked or needed, so that no line claims more or less than is.
  */
 function seconds(ms, round = 'down') {
     const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
-    return `${tenths / 10} s`;
+    // A wait of a few milliseconds is a wait: `0 s` would read as none.
+    return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`;
 }
 /** One line per retry: the attempt, why it failed, the wait, what is used up. */
 function retryLine(event) {
@@ -32273,7 +32275,11 @@ function rateLimitStop(stop) {
         : askedMs > leftMs
             ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
             : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
-    return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`;
+    // No budget holds a Retry-After past the input's maximum.
+    const advice = askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
+        ? 'Run the workflow again later.'
+        : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).';
+    return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. ${advice}`;
 }
 
 ;// CONCATENATED MODULE: ./src/waits.ts
@@ -32893,8 +32899,6 @@ function clientCredentials(clientId, clientSecret, userAgent) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/net-errors.ts
 
 
@@ -32941,6 +32945,8 @@ function readNetError(error, secrets) {
         kind = 'certificate';
     else if (code === 'ENOTFOUND')
         kind = 'unresolved';
+    else if (code.startsWith('HPE_'))
+        kind = 'not-http';
     return {
         kind,
         code,
@@ -32962,6 +32968,8 @@ function describeNetError(error, peer, secrets) {
             return tls(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
         case 'certificate':
             return tls(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
+        case 'not-http':
+            return new TokenRequestError(`The answer from ${peer.name} is not HTTP as Node.js reads it: ${net.message} (${net.code}). ${peer.checkHttp}`, { kind: 'refusal' }, error);
         case 'unresolved':
             return new TokenRequestError(peer.unresolved, { kind: 'network', code: net.code }, error);
         default:
@@ -33029,6 +33037,7 @@ function targetPeer(to) {
             ? `${plain}. Check ${to.endpointSource}.`
             : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
         unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
+        checkHttp: `Check ${to.endpointSource}: something other than Torq is answering.`,
         privateCa: 'your network inspects TLS with a private certificate authority',
         failed: `Could not get an answer from ${name}`
     };
@@ -33040,11 +33049,14 @@ function proxyPeer(proxy, secrets) {
         name,
         notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
         unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
+        checkHttp: `Check ${proxy.variable}: it should name an HTTP proxy.`,
         privateCa: "the proxy's certificate comes from a private certificate authority",
         failed: `Could not reach ${name}`
     };
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/route.ts
 
 
@@ -33246,6 +33258,9 @@ function tunnel_refusal({ status, challenge }, proxy, target, secrets) {
     if (Number.isNaN(status))
         return malformed(proxy, secrets);
     const at = nameProxy(proxy, secrets, 'The');
+    if (status < 200 || (status >= 300 && status < 400)) {
+        return new TokenRequestError(`${at} answered CONNECT with HTTP ${status}, which opens no tunnel. Check ${proxy.variable}: it should name an HTTP proxy that tunnels (CONNECT).`, { kind: 'proxy', status });
+    }
     if (status !== 407) {
         return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { kind: 'proxy', status });
     }
@@ -33269,10 +33284,38 @@ function listSchemes(schemes, secrets) {
         : shown.join(' or ');
 }
 
+;// CONCATENATED MODULE: ./src/connection.ts
+
+
+
+/**
+ * The socket of one request, without an agent: its own TCP or TLS socket,
+ * or TLS (for https) over a CONNECT tunnel through the route's proxy.
+ * `Connection: close`: one request, and the socket closes with the answer.
+ */
+function connection(to, connecting) {
+    const { url, route } = to;
+    const secure = url.protocol === 'https:';
+    const host = socketHost(url.hostname);
+    const port = Number(url.port) || (secure ? 443 : 80);
+    const { watched } = connecting;
+    return (_options, done) => {
+        const { proxy } = route;
+        if (proxy === undefined) {
+            return watched(secure ? secureSocket(host, port) : (0,external_node_net_.connect)({ host, port }));
+        }
+        openTunnel(proxy, route.target, secure, to.secrets, connecting.signal)
+            .then((socket) => {
+            connecting.opened();
+            done(null, watched(secure ? secureSocket(host, port, socket) : socket));
+        })
+            // Node.js calls `done` with an error and no socket.
+            .catch((error) => done(error, undefined));
+        return undefined;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/transport.ts
-
-
-
 
 
 
@@ -33287,40 +33330,32 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
  * given as the answer is returned as one, without a body.
  */
 function send(exchange) {
-    const { url, route, secrets, deadline } = exchange;
-    const { proxy } = route;
+    const { url, secrets, deadline } = exchange;
+    const { proxy } = exchange.route;
     const secure = url.protocol === 'https:';
-    const host = socketHost(url.hostname);
-    const port = Number(url.port) || (secure ? 443 : 80);
     const peer = targetPeer(exchange);
     // Ends the proxy's CONNECT, if one is under way, when the request fails.
     const abort = new AbortController();
+    let tunnelOpen = false;
+    // An interim status (100, 103...) with no final answer after it.
+    let interim;
     return new Promise((resolve, reject) => {
         // Every socket fails the request on error from the moment it exists:
         // Node.js's own listeners come a tick later, after bytes may have arrived.
-        const watched = (socket) => socket.on('error', (error) => fail(describeNetError(error, peer, secrets)));
-        // No agent: a socket of its own, TLS (for https) over the tunnel when
-        // there is a proxy, and `Connection: close`: one request, and the socket
-        // closes with the answer. Redirects are not followed and one deadline
-        // covers the whole answer.
-        const createConnection = (_options, done) => {
-            if (proxy === undefined) {
-                return watched(secure ? secureSocket(host, port) : (0,external_node_net_.connect)({ host, port }));
-            }
-            openTunnel(proxy, route.target, secure, secrets, abort.signal)
-                .then((socket) => done(null, watched(secure ? secureSocket(host, port, socket) : socket)))
-                // Node.js calls `done` with an error and no socket.
-                .catch((error) => done(error, undefined));
-            return undefined;
-        };
+        const watched = (socket) => socket.on('error', (error) => lost(describeNetError(error, peer, secrets)));
         const req = (secure ? external_node_https_namespaceObject : external_node_http_).request(url, {
             method: 'POST',
             // Without an agent Node.js knows no default port, and would name
             // one in the Host header.
             defaultPort: secure ? 443 : 80,
-            createConnection,
+            createConnection: connection(exchange, {
+                watched,
+                signal: abort.signal,
+                opened: () => (tunnelOpen = true)
+            }),
             headers: exchange.headers
         }, (res) => {
+            interim = undefined;
             const status = Number(res.statusCode);
             const head = {
                 status,
@@ -33334,7 +33369,7 @@ function send(exchange) {
                 return;
             }
             if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
-                fail(tooLarge(status));
+                fail(tooLarge(status, 'announced', exchange));
                 return;
             }
             const chunks = [];
@@ -33342,17 +33377,20 @@ function send(exchange) {
             res.on('data', (chunk) => {
                 size += chunk.length;
                 if (size > MAX_ANSWER_BYTES)
-                    fail(tooLarge(status));
+                    fail(tooLarge(status, 'sent', exchange));
                 else
                     chunks.push(chunk);
             });
-            res.on('error', (error) => fail(describeNetError(error, peer, secrets)));
+            res.on('error', (error) => lost(describeNetError(error, peer, secrets)));
             res.on('end', () => {
                 const body = Buffer.concat(chunks).toString('utf8');
                 settle(() => resolve({ ...head, body }));
             });
         });
-        const timedOut = () => fail(new TokenRequestError(`No complete answer from ${quote(url.host, secrets)} within ${exchange.timeoutMs / 1000} s (timeout-seconds).`, { kind: 'timeout' }));
+        const within = `within ${exchange.timeoutMs / 1000} s (timeout-seconds)`;
+        const timedOut = () => lost(new TokenRequestError(proxy !== undefined && !tunnelOpen
+            ? `${nameProxy(proxy, secrets, 'The')} did not answer CONNECT ${within}.`
+            : `No complete answer from ${peer.name} ${within}.`, { kind: 'timeout' }));
         /** Settles once, then closes: closing makes Node.js report a hang-up. */
         function settle(outcome) {
             outcome();
@@ -33363,21 +33401,28 @@ function send(exchange) {
         function fail(error) {
             settle(() => reject(error));
         }
-        req.on('error', (error) => fail(error instanceof TokenRequestError
+        /**
+         * The connection lost or the time up: after an interim status and no
+         * final one, that status was all the answer there was.
+         */
+        function lost(error) {
+            if (interim === undefined)
+                fail(error);
+            else
+                settle(() => resolve(headless(Number(interim))));
+        }
+        req.on('error', (error) => error instanceof TokenRequestError
             ? // The tunnel words its failures itself: they concern the proxy.
-                error
-            : describeNetError(error, peer, secrets)));
+                fail(error)
+            : lost(describeNetError(error, peer, secrets)));
+        req.on('information', (info) => {
+            interim = info.statusCode;
+        });
         // A 101 with `Upgrade`: Node.js hands the socket over, or without this
         // listener closes it and leaves the request waiting for its deadline.
         req.on('upgrade', (res, socket) => {
             socket.destroy();
-            settle(() => resolve({
-                status: Number(res.statusCode),
-                contentType: '',
-                retryAfter: undefined,
-                contentEncoding: undefined,
-                body: ''
-            }));
+            settle(() => resolve(headless(Number(res.statusCode))));
         });
         if (deadline.aborted) {
             timedOut();
@@ -33387,8 +33432,20 @@ function send(exchange) {
         req.end(exchange.body);
     });
 }
-function tooLarge(status) {
-    return new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`, { kind: 'refusal' });
+/** An answer of a status alone: a 1xx taken as final. */
+function headless(status) {
+    return {
+        status,
+        contentType: '',
+        retryAfter: undefined,
+        contentEncoding: undefined,
+        body: ''
+    };
+}
+/** An answer of over 1 MiB, by its Content-Length or as it came. */
+function tooLarge(status, how, exchange) {
+    const read = how === 'announced' ? 'unread' : 'after its first MiB';
+    return new TokenRequestError(`The token endpoint answered HTTP ${status} and ${how} more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused ${read}. Check ${exchange.endpointSource}.`, { kind: 'answer', status });
 }
 
 ;// CONCATENATED MODULE: ./src/token.ts

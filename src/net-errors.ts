@@ -27,7 +27,7 @@ const NOT_TLS_REASONS = new Set([
 
 /** What a failure means for the user, whoever it happened with. */
 export type NetErrorKind =
-  'certificate' | 'not-tls' | 'tls-alert' | 'unresolved' | 'other'
+  'certificate' | 'not-tls' | 'tls-alert' | 'not-http' | 'unresolved' | 'other'
 
 /** What the action reads from an error of a socket, TLS or DNS lookup. */
 export interface NetError {
@@ -65,6 +65,7 @@ export function readNetError(
   else if (NOT_TLS_REASONS.has(reason)) kind = 'not-tls'
   else if (CERTIFICATE_CODES.test(code)) kind = 'certificate'
   else if (code === 'ENOTFOUND') kind = 'unresolved'
+  else if (code.startsWith('HPE_')) kind = 'not-http'
   return {
     kind,
     code,
@@ -81,6 +82,8 @@ export interface Peer {
   notTls: string
   /** The whole message for a host name that does not resolve. */
   unresolved: string
+  /** What to check when its answer is not HTTP. */
+  checkHttp: string
   /** Whose private certificate authority an untrusted certificate may mean. */
   privateCa: string
   /** How the message for any other failure begins. */
@@ -109,6 +112,12 @@ export function describeNetError(
     case 'certificate':
       return tls(
         `TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`
+      )
+    case 'not-http':
+      return new TokenRequestError(
+        `The answer from ${peer.name} is not HTTP as Node.js reads it: ${net.message} (${net.code}). ${peer.checkHttp}`,
+        { kind: 'refusal' },
+        error
       )
     case 'unresolved':
       return new TokenRequestError(

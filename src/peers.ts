@@ -41,6 +41,7 @@ export function targetPeer(to: {
         ? `${plain}. Check ${to.endpointSource}.`
         : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
     unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
+    checkHttp: `Check ${to.endpointSource}: something other than Torq is answering.`,
     privateCa: 'your network inspects TLS with a private certificate authority',
     failed: `Could not get an answer from ${name}`
   }
@@ -53,6 +54,7 @@ export function proxyPeer(proxy: Proxy, secrets: readonly string[]): Peer {
     name,
     notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
     unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
+    checkHttp: `Check ${proxy.variable}: it should name an HTTP proxy.`,
     privateCa:
       "the proxy's certificate comes from a private certificate authority",
     failed: `Could not reach ${name}`

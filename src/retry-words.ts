@@ -1,11 +1,14 @@
+import { MAX_RATE_LIMIT_WAIT_SECONDS } from './defaults.js'
+
 /**
  * Milliseconds as seconds for a message, in tenths without a trailing `.0`
- * (120, 2.5, 0.6): rounded down for what was waited, used or left, up for
+ * (`120 s`, `2.5 s`, `0.6 s`, `under 0.1 s`): rounded down for what was waited, used or left, up for
  * what was asked or needed, so that no line claims more or less than is.
  */
 export function seconds(ms: number, round: 'down' | 'up' = 'down'): string {
   const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100)
-  return `${tenths / 10} s`
+  // A wait of a few milliseconds is a wait: `0 s` would read as none.
+  return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`
 }
 
 /**
@@ -65,5 +68,10 @@ export function rateLimitStop(stop: RateLimitStop): string {
       : askedMs > leftMs
         ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
         : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`
-  return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).`
+  // No budget holds a Retry-After past the input's maximum.
+  const advice =
+    askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
+      ? 'Run the workflow again later.'
+      : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).'
+  return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. ${advice}`
 }

@@ -1,13 +1,12 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { connect as connectTcp, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { Message } from './client-credentials.js'
 import { TokenRequestError } from './errors.js'
 import { describeNetError } from './net-errors.js'
-import { quote } from './outside-text.js'
-import { targetPeer } from './peers.js'
-import { socketHost, type Route } from './route.js'
-import { openTunnel, secureSocket } from './tunnel.js'
+import { nameProxy, targetPeer } from './peers.js'
+import { connection } from './connection.js'
+import type { Route } from './route.js'
 
 /** A token answer is a few hundred bytes; anything this large is refused. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
@@ -41,46 +40,23 @@ export interface Exchange extends Message {
  * given as the answer is returned as one, without a body.
  */
 export function send(exchange: Exchange): Promise<Answer> {
-  const { url, route, secrets, deadline } = exchange
-  const { proxy } = route
+  const { url, secrets, deadline } = exchange
+  const { proxy } = exchange.route
   const secure = url.protocol === 'https:'
-  const host = socketHost(url.hostname)
-  const port = Number(url.port) || (secure ? 443 : 80)
   const peer = targetPeer(exchange)
   // Ends the proxy's CONNECT, if one is under way, when the request fails.
   const abort = new AbortController()
+  let tunnelOpen = false
+  // An interim status (100, 103...) with no final answer after it.
+  let interim: number | undefined
 
   return new Promise<Answer>((resolve, reject) => {
     // Every socket fails the request on error from the moment it exists:
     // Node.js's own listeners come a tick later, after bytes may have arrived.
     const watched = (socket: Socket): Socket =>
       socket.on('error', (error) =>
-        fail(describeNetError(error, peer, secrets))
+        lost(describeNetError(error, peer, secrets))
       )
-    // No agent: a socket of its own, TLS (for https) over the tunnel when
-    // there is a proxy, and `Connection: close`: one request, and the socket
-    // closes with the answer. Redirects are not followed and one deadline
-    // covers the whole answer.
-    const createConnection: http.RequestOptions['createConnection'] = (
-      _options,
-      done
-    ) => {
-      if (proxy === undefined) {
-        return watched(
-          secure ? secureSocket(host, port) : connectTcp({ host, port })
-        )
-      }
-      openTunnel(proxy, route.target, secure, secrets, abort.signal)
-        .then((socket) =>
-          done(
-            null,
-            watched(secure ? secureSocket(host, port, socket) : socket)
-          )
-        )
-        // Node.js calls `done` with an error and no socket.
-        .catch((error: unknown) => done(error as Error, undefined as never))
-      return undefined
-    }
     const req = (secure ? https : http).request(
       url,
       {
@@ -88,10 +64,15 @@ export function send(exchange: Exchange): Promise<Answer> {
         // Without an agent Node.js knows no default port, and would name
         // one in the Host header.
         defaultPort: secure ? 443 : 80,
-        createConnection,
+        createConnection: connection(exchange, {
+          watched,
+          signal: abort.signal,
+          opened: () => (tunnelOpen = true)
+        }),
         headers: exchange.headers
       },
       (res) => {
+        interim = undefined
         const status = Number(res.statusCode)
         const head = {
           status,
@@ -105,27 +86,30 @@ export function send(exchange: Exchange): Promise<Answer> {
           return
         }
         if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
-          fail(tooLarge(status))
+          fail(tooLarge(status, 'announced', exchange))
           return
         }
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
           size += chunk.length
-          if (size > MAX_ANSWER_BYTES) fail(tooLarge(status))
+          if (size > MAX_ANSWER_BYTES) fail(tooLarge(status, 'sent', exchange))
           else chunks.push(chunk)
         })
-        res.on('error', (error) => fail(describeNetError(error, peer, secrets)))
+        res.on('error', (error) => lost(describeNetError(error, peer, secrets)))
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8')
           settle(() => resolve({ ...head, body }))
         })
       }
     )
+    const within = `within ${exchange.timeoutMs / 1000} s (timeout-seconds)`
     const timedOut = () =>
-      fail(
+      lost(
         new TokenRequestError(
-          `No complete answer from ${quote(url.host, secrets)} within ${exchange.timeoutMs / 1000} s (timeout-seconds).`,
+          proxy !== undefined && !tunnelOpen
+            ? `${nameProxy(proxy, secrets, 'The')} did not answer CONNECT ${within}.`
+            : `No complete answer from ${peer.name} ${within}.`,
           { kind: 'timeout' }
         )
       )
@@ -139,27 +123,28 @@ export function send(exchange: Exchange): Promise<Answer> {
     function fail(error: TokenRequestError): void {
       settle(() => reject(error))
     }
+    /**
+     * The connection lost or the time up: after an interim status and no
+     * final one, that status was all the answer there was.
+     */
+    function lost(error: TokenRequestError): void {
+      if (interim === undefined) fail(error)
+      else settle(() => resolve(headless(Number(interim))))
+    }
     req.on('error', (error) =>
-      fail(
-        error instanceof TokenRequestError
-          ? // The tunnel words its failures itself: they concern the proxy.
-            error
-          : describeNetError(error, peer, secrets)
-      )
+      error instanceof TokenRequestError
+        ? // The tunnel words its failures itself: they concern the proxy.
+          fail(error)
+        : lost(describeNetError(error, peer, secrets))
     )
+    req.on('information', (info) => {
+      interim = info.statusCode
+    })
     // A 101 with `Upgrade`: Node.js hands the socket over, or without this
     // listener closes it and leaves the request waiting for its deadline.
     req.on('upgrade', (res, socket) => {
       socket.destroy()
-      settle(() =>
-        resolve({
-          status: Number(res.statusCode),
-          contentType: '',
-          retryAfter: undefined,
-          contentEncoding: undefined,
-          body: ''
-        })
-      )
+      settle(() => resolve(headless(Number(res.statusCode))))
     })
     if (deadline.aborted) {
       timedOut()
@@ -170,9 +155,26 @@ export function send(exchange: Exchange): Promise<Answer> {
   })
 }
 
-function tooLarge(status: number): TokenRequestError {
+/** An answer of a status alone: a 1xx taken as final. */
+function headless(status: number): Answer {
+  return {
+    status,
+    contentType: '',
+    retryAfter: undefined,
+    contentEncoding: undefined,
+    body: ''
+  }
+}
+
+/** An answer of over 1 MiB, by its Content-Length or as it came. */
+function tooLarge(
+  status: number,
+  how: 'announced' | 'sent',
+  exchange: Exchange
+): TokenRequestError {
+  const read = how === 'announced' ? 'unread' : 'after its first MiB'
   return new TokenRequestError(
-    `The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused unread. Check auth-url.`,
-    { kind: 'refusal' }
+    `The token endpoint answered HTTP ${status} and ${how} more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused ${read}. Check ${exchange.endpointSource}.`,
+    { kind: 'answer', status }
   )
 }

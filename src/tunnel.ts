@@ -147,6 +147,12 @@ function refusal(
 ): TokenRequestError {
   if (Number.isNaN(status)) return malformed(proxy, secrets)
   const at = nameProxy(proxy, secrets, 'The')
+  if (status < 200 || (status >= 300 && status < 400)) {
+    return new TokenRequestError(
+      `${at} answered CONNECT with HTTP ${status}, which opens no tunnel. Check ${proxy.variable}: it should name an HTTP proxy that tunnels (CONNECT).`,
+      { kind: 'proxy', status }
+    )
+  }
   if (status !== 407) {
     return new TokenRequestError(
       `${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`,

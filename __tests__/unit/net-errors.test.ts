@@ -27,7 +27,8 @@ const peer: Peer = {
   notTls: 'NOT TLS.',
   unresolved: 'UNRESOLVED.',
   privateCa: 'PRIVATE CA',
-  failed: 'FAILED'
+  failed: 'FAILED',
+  checkHttp: 'CHECK HTTP.'
 }
 
 describe('readNetError', () => {
@@ -137,6 +138,15 @@ describe('describeNetError', () => {
   const describeIt = (error: unknown) => describeNetError(error, peer, [])
 
   it('each kind in its words, described as data for retry.ts', () => {
+    expect(
+      describeIt(
+        errno('HPE_INVALID_STATUS', 'Parse Error: Invalid status code')
+      )
+    ).toMatchObject({
+      message:
+        'The answer from NAME is not HTTP as Node.js reads it: Parse Error: Invalid status code (HPE_INVALID_STATUS). CHECK HTTP.',
+      failure: { kind: 'refusal' }
+    })
     expect(describeIt(openssl('wrong version number'))).toMatchObject({
       message: 'NOT TLS.',
       failure: { kind: 'tls' }

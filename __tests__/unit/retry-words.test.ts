@@ -11,8 +11,17 @@ import {
 describe('seconds', () => {
   it('writes tenths without a trailing .0, down for what was used, up for what is asked', () => {
     expect(
-      [0, 99, 100, 1000, 1049, 1999, 120_000].map((ms) => seconds(ms))
-    ).toEqual(['0 s', '0 s', '0.1 s', '1 s', '1 s', '1.9 s', '120 s'])
+      [0, 1, 99, 100, 1000, 1049, 1999, 120_000].map((ms) => seconds(ms))
+    ).toEqual([
+      '0 s',
+      'under 0.1 s',
+      'under 0.1 s',
+      '0.1 s',
+      '1 s',
+      '1 s',
+      '1.9 s',
+      '120 s'
+    ])
     expect([0, 1, 100, 1001, 1999].map((ms) => seconds(ms, 'up'))).toEqual([
       '0 s',
       '0.1 s',
@@ -98,5 +107,23 @@ describe('give-up sentences', () => {
         `Rate limited: ${change.count ?? 2} answer${(change.count ?? 2) === 1 ? ' ' : 's '}`
       )
     ).toBe(true)
+  })
+})
+
+describe('the advice after 429s', () => {
+  it('is to raise the budget while the input can hold the wait, else to run again later', () => {
+    const stop = {
+      count: 1,
+      floorMs: 600,
+      leftMs: 120_000,
+      waitedMs: 0,
+      budgetMs: 120_000
+    }
+    expect(rateLimitStop({ ...stop, askedMs: 3_600_000 })).toMatch(
+      /Raise rate-limit-wait-seconds, or start fewer jobs at once \(max-parallel\)\.$/
+    )
+    expect(rateLimitStop({ ...stop, askedMs: 3_600_001 })).toMatch(
+      /Not retrying\. Run the workflow again later\.$/
+    )
   })
 })

@@ -396,7 +396,11 @@ describe('decide, for any failure, state and draw', () => {
             expect(decision.reason).toContain(
               `Rate limited: ${rateLimited + 1} answer`
             )
-            expect(decision.reason).toContain('Raise rate-limit-wait-seconds')
+            expect(decision.reason).toContain(
+              askedMs > 3_600_000
+                ? 'Run the workflow again later.'
+                : 'Raise rate-limit-wait-seconds'
+            )
             return
           }
           expect(decision).toMatchObject({ retry: true, rateLimited: true })

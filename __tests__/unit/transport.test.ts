@@ -265,8 +265,10 @@ describe('requestToken against a Torq-compatible server', () => {
     const error = await failure(
       requestToken(requestTo(server.url), systemClock)
     )
-    expect(error.failure).toEqual({ kind: 'refusal' })
-    expect(error.message).toContain('more than 1 MiB')
+    expect(error.failure).toEqual({ kind: 'answer', status: 200 })
+    expect(error.message).toBe(
+      `The token endpoint answered HTTP 200 and ${options.announce ? 'announced' : 'sent'} more than 1 MiB; a token answer is a few hundred bytes, so it was refused ${options.announce ? 'unread' : 'after its first MiB'}. Check region us.`
+    )
   })
 
   it('accepts an answer of exactly 1 MiB before judging its content', async () => {
@@ -357,6 +359,60 @@ describe('requestToken over TLS', () => {
 })
 
 describe('requestToken against what is no token endpoint', () => {
+  it.each([100, 102, 103, 199])(
+    'HTTP %d and then the connection closed: that status was the answer, not retried',
+    async (status) => {
+      const server = await startRawPeer((socket) =>
+        socket.end(`HTTP/1.1 ${status} Interim\r\n\r\n`)
+      )
+      try {
+        const error = await failure(
+          requestToken(
+            requestTo(`http://127.0.0.1:${server.port}/v1/auth/token`),
+            systemClock
+          )
+        )
+        expect(error.failure).toEqual({ kind: 'refusal' })
+        expect(error.message).toMatch(
+          new RegExp(
+            `^The token endpoint answered HTTP ${status} as its final answer`
+          )
+        )
+      } finally {
+        await server.close()
+      }
+    }
+  )
+
+  it.each([
+    ['a status line that is no HTTP status', 'HTTP/1.1 2000 OK\r\n\r\n'],
+    ['lines ended without CR', 'HTTP/1.1 200 OK\nContent-Length: 2\n\n{}'],
+    ['a version that is no HTTP version', 'HTTQ/1.1 200 OK\r\n\r\n']
+  ])(
+    "%s: not HTTP, named with the parser's reason, not retried",
+    async (_case, bytes) => {
+      const server = await startRawPeer((socket) => socket.end(bytes))
+      try {
+        const error = await failure(
+          requestToken(
+            requestTo(`http://127.0.0.1:${server.port}/v1/auth/token`, {
+              endpointSource: 'auth-url'
+            }),
+            systemClock
+          )
+        )
+        expect(error.failure).toEqual({ kind: 'refusal' })
+        expect(error.message).toMatch(
+          new RegExp(
+            `^The answer from 127\\.0\\.0\\.1:${server.port} is not HTTP as Node\\.js reads it: .+ \\(HPE_[A-Z_]+\\)\\. Check auth-url: something other than Torq is answering\\.$`
+          )
+        )
+      } finally {
+        await server.close()
+      }
+    }
+  )
+
   it.each([
     ['with Upgrade (h2c)', 'Upgrade: h2c\r\nConnection: Upgrade\r\n'],
     ['without Upgrade', '']

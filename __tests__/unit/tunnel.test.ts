@@ -256,10 +256,29 @@ describe('a proxy that wants credentials (407)', () => {
 })
 
 describe('other answers to CONNECT', () => {
+  it.each([101, 300, 304])(
+    'HTTP %d: opens no tunnel; names the variable to check',
+    async (status) => {
+      const raw = await startRawPeer(answerWith(`${status} No`))
+      try {
+        const error = await failure(
+          requestToken(
+            request('https://auth.torq.io/v1/auth/token', proxyAt(raw.port)),
+            systemClock
+          )
+        )
+        expect(error.failure).toEqual({ kind: 'proxy', status })
+        expect(error.message).toBe(
+          `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) answered CONNECT with HTTP ${status}, which opens no tunnel. Check HTTPS_PROXY: it should name an HTTP proxy that tunnels (CONNECT).`
+        )
+      } finally {
+        await raw.close()
+      }
+    }
+  )
+
   it.each([
     [403, true],
-    [101, true],
-    [300, true],
     [499, true],
     [500, false],
     [502, false]
@@ -399,7 +418,7 @@ describe('other answers to CONNECT', () => {
       const error = await pending
       expect(error.failure).toEqual({ kind: 'timeout' })
       expect(error.message).toBe(
-        'No complete answer from auth.torq.io within 20 s (timeout-seconds).'
+        `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) did not answer CONNECT within 20 s (timeout-seconds).`
       )
       for (let i = 0; i < 100 && raw.closed() === 0; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10))
@@ -435,7 +454,9 @@ describe('a tunnel that opens, then nothing comes through it', () => {
         advance(20_000)
         const error = await pending
         expect(error.failure).toEqual({ kind: 'timeout' })
-        expect(error.message).toContain('within 20 s (timeout-seconds)')
+        expect(error.message).toMatch(
+          /^No complete answer from (torq\.test|auth\.torq\.io) through the proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) within 20 s \(timeout-seconds\)\.$/
+        )
         for (let i = 0; i < 100 && raw.closed() === 0; i++) {
           await new Promise((resolve) => setTimeout(resolve, 10))
         }
