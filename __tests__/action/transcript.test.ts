@@ -38,17 +38,23 @@ type Result = Awaited<ReturnType<typeof runAgainst>>
 /** One canonical run: what the server and proxy do, and the step's `with:` and `env:`. */
 interface Case {
   title: string
-  server?: () => TorqServer
+  /** Runs through the proxies: the TLS server answers for auth.torq.io. */
+  proxied?: boolean
   script?: Parameters<TorqServer['script']>
   inputs?: Record<string, string>
-  env?: () => Record<string, string>
+  env?: (parts: ProxyParts) => Record<string, string>
 }
 
 let torq: TorqServer
-let torqTls: TorqServer
-let proxy: Proxy
-let refusing: Proxy
-let certificates: ReturnType<typeof makeCertificates>
+/** The TLS server and the two proxies, started for the cases that use them. */
+interface ProxyParts {
+  torqTls: TorqServer
+  proxy: Proxy
+  refusing: Proxy
+  certificates: ReturnType<typeof makeCertificates>
+}
+let parts: Promise<ProxyParts> | undefined
+const proxyParts = () => (parts ??= startProxyParts())
 
 // run() in this process trusts the test CA through the default CA list
 // (Node 22.19 and later; npm test runs Node 24), as the bundle would through
@@ -56,29 +62,32 @@ let certificates: ReturnType<typeof makeCertificates>
 const canTrust = typeof tls.setDefaultCACertificates === 'function'
 const defaultCas = canTrust ? tls.getCACertificates('default') : []
 
-beforeAll(async () => {
-  certificates = makeCertificates(['auth.torq.io'])
-  if (canTrust) {
-    tls.setDefaultCACertificates([...defaultCas, certificates.caCert])
-  }
-  torq = await startTorqServer()
-  torqTls = await startTorqServer({
+async function startProxyParts(): Promise<ProxyParts> {
+  const certificates = makeCertificates(['auth.torq.io'])
+  tls.setDefaultCACertificates([...defaultCas, certificates.caCert])
+  const torqTls = await startTorqServer({
     tls: { key: certificates.key, cert: certificates.cert }
   })
-  proxy = await startForwardProxy({
-    routes: { 'auth.torq.io:443': `127.0.0.1:${torqTls.port}` }
-  })
-  refusing = await startForwardProxy({ refuse: true })
+  return {
+    torqTls,
+    proxy: await startForwardProxy({
+      routes: { 'auth.torq.io:443': `127.0.0.1:${torqTls.port}` }
+    }),
+    refusing: await startForwardProxy({ refuse: true }),
+    certificates
+  }
+}
+
+beforeAll(async () => {
+  torq = await startTorqServer()
 })
 
 afterAll(async () => {
-  if (canTrust) tls.setDefaultCACertificates(defaultCas)
-  await Promise.all([
-    torq.close(),
-    torqTls.close(),
-    proxy.close(),
-    refusing.close()
-  ])
+  await torq.close()
+  if (parts === undefined) return
+  const { torqTls, proxy, refusing, certificates } = await parts
+  tls.setDefaultCACertificates(defaultCas)
+  await Promise.all([torqTls.close(), proxy.close(), refusing.close()])
   certificates.dispose()
 })
 
@@ -134,14 +143,15 @@ const CASES: Case[] = [
   },
   {
     title: 'Through a proxy to auth.torq.io (region us)',
-    server: () => torqTls,
+    proxied: true,
     inputs: { 'auth-url': '' },
-    env: () => ({ HTTPS_PROXY: proxy.url })
+    env: ({ proxy }) => ({ HTTPS_PROXY: proxy.url })
   },
   {
     title: 'A proxy that answers 407 to credentials in its URL',
+    proxied: true,
     inputs: { 'auth-url': '' },
-    env: () => ({
+    env: ({ refusing }) => ({
       HTTPS_PROXY: refusing.url.replace('//', `//user:${PROXY_PASSWORD}@`)
     })
   },
@@ -177,13 +187,15 @@ function shownWithMasks(log: string): string {
 }
 
 /** Ports and temporary paths, which change from run to run, as names. */
-function placeholders(text: string): string {
-  const ports: [number, string][] = [
-    [torq.port, '<torq-port>'],
-    [torqTls.port, '<torq-tls-port>'],
-    [proxy.port as number, '<proxy-port>'],
-    [refusing.port as number, '<refusing-proxy-port>']
-  ]
+function placeholders(text: string, proxied?: ProxyParts): string {
+  const ports: [number, string][] = [[torq.port, '<torq-port>']]
+  if (proxied) {
+    ports.push(
+      [proxied.torqTls.port, '<torq-tls-port>'],
+      [proxied.proxy.port as number, '<proxy-port>'],
+      [proxied.refusing.port as number, '<refusing-proxy-port>']
+    )
+  }
   let out = text.replaceAll(tmpdir(), '<tmp>')
   for (const [port, name] of ports) {
     out = out.replace(new RegExp(`:${port}\\b`, 'g'), `:${name}`)
@@ -195,7 +207,8 @@ function render(
   index: number,
   spec: Case,
   result: Result,
-  connects: string[]
+  connects: string[],
+  env: Record<string, string>
 ): string {
   const masked = (value: string) => readLog(value, false, result.masks).shown
   const list = (values: Record<string, string>) =>
@@ -205,10 +218,10 @@ function render(
   const given = Object.entries(spec.inputs ?? {})
     .map(([name, value]) => `${name}: ${JSON.stringify(value)}`)
     .join(', ')
-  const env = Object.keys(spec.env?.() ?? {}).join(', ')
+  const names = Object.keys(env).join(', ')
   return [
     `=== ${index + 1}. ${spec.title} ===`,
-    `with: ${given || '(the demo credentials)'}${env ? `; env: ${env}` : ''}`,
+    `with: ${given || '(the demo credentials)'}${names ? `; env: ${names}` : ''}`,
     '--- the runner shows',
     shownWithMasks(result.log),
     [
@@ -228,44 +241,58 @@ function render(
 // Skipped, and so shown as skipped, where Node cannot trust a CA in process.
 const withCa = canTrust ? describe : describe.skip
 
+/** The committed transcript, by case: `=== 1. …` up to the next case. */
+function sections(text: string): string[] {
+  return text.split(/(?==== \d+\. )/)
+}
+const written: string[] = []
+
 withCa('the transcript', () => {
-  it('the runner shows what transcript.txt says, and no secret', async () => {
-    const parts: string[] = []
-    for (const [index, spec] of CASES.entries()) {
-      const server = spec.server?.() ?? torq
+  afterAll(() => {
+    if (process.env['UPDATE_TRANSCRIPT'] !== '1') return
+    // Cases not run (a -t filter) keep what the file had.
+    const committed = sections(readFileSync(TRANSCRIPT, 'utf8'))
+    const merged = CASES.map((_, i) =>
+      (written[i] ?? committed[i] ?? '').trimEnd()
+    )
+    writeFileSync(TRANSCRIPT, `${merged.join('\n\n')}\n`)
+  })
+
+  it.each(
+    CASES.map((spec, index) => [index + 1, spec.title, spec, index] as const)
+  )(
+    'case %d, %s: the runner shows what transcript.txt says, and no secret',
+    async (_n, _title, spec, index) => {
+      const proxied = spec.proxied ? await proxyParts() : undefined
+      const server = proxied?.torqTls ?? torq
       if (spec.script) server.script(...spec.script)
-      const connected = [proxy, refusing].map((p) => p.connects.length)
-      const result = await runAgainst(
-        server,
-        spec.inputs,
-        [0.5],
-        START,
-        spec.env?.()
-      )
+      const proxies = proxied ? [proxied.proxy, proxied.refusing] : []
+      const connected = proxies.map((p) => p.connects.length)
+      const env = proxied && spec.env ? spec.env(proxied) : {}
+      const result = await runAgainst(server, spec.inputs, [0.5], START, env)
       for (const secret of [DEMO_CLIENT_SECRET, BASIC, PROXY_PASSWORD]) {
         expect(result.reveals(secret)).toBe(false)
       }
       expect(result.commands.map(({ name }) => name)).not.toContain(
         'stop-commands'
       )
-      const connects = [proxy, refusing].flatMap((p, i) =>
-        p.connects.slice(connected[i])
+      const connects = proxies.flatMap((p, i) => p.connects.slice(connected[i]))
+      const actual = placeholders(
+        render(index, spec, result, connects, env),
+        proxied
       )
-      parts.push(render(index, spec, result, connects))
+      written[index] = actual
+      const expected = sections(readFileSync(TRANSCRIPT, 'utf8'))[index]
+      try {
+        expect(actual.trimEnd()).toBe(expected?.trimEnd())
+      } catch (error) {
+        ;(error as Error).message =
+          'The runner now shows something else than __tests__/action/transcript.txt. ' +
+          'If the change is meant, review it and run ' +
+          'UPDATE_TRANSCRIPT=1 npm test -- __tests__/action/transcript.test.ts --coverage=false\n\n' +
+          (error as Error).message
+        throw error
+      }
     }
-    const actual = placeholders(parts.join('\n'))
-    if (process.env['UPDATE_TRANSCRIPT'] === '1') {
-      writeFileSync(TRANSCRIPT, actual)
-    }
-    try {
-      expect(actual).toBe(readFileSync(TRANSCRIPT, 'utf8'))
-    } catch (error) {
-      ;(error as Error).message =
-        'The runner now shows something else than __tests__/action/transcript.txt. ' +
-        'If the change is meant, review it and run ' +
-        'UPDATE_TRANSCRIPT=1 npm test -- __tests__/action/transcript.test.ts --coverage=false\n\n' +
-        (error as Error).message
-      throw error
-    }
-  })
+  )
 })
