@@ -92,6 +92,31 @@ const answerWith =
   (socket: net.Socket) =>
     socket.write(`HTTP/1.1 ${status}\r\n${headers}\r\n${after}`)
 
+/**
+ * A request through `raw` that meets its deadline once `reached` settles
+ * (the proxy or the tunnel has the bytes): the error, after checking that
+ * the proxy's connection was closed.
+ */
+async function timedOutThrough(
+  raw: Awaited<ReturnType<typeof startRawPeer>>,
+  url: string,
+  reached: (raw: Awaited<ReturnType<typeof startRawPeer>>) => Promise<void>
+) {
+  const { clock, advance } = fakeClock()
+  const waiting = reached(raw)
+  const pending = failure(
+    requestToken(request(url, proxyAt(raw.port), { timeoutMs: 20_000 }), clock)
+  )
+  await bounded(waiting, 'the bytes reaching the proxy')
+  advance(20_000)
+  const error = await pending
+  for (let i = 0; i < 100 && raw.closed() === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  expect(raw.closed()).toBe(1)
+  return error
+}
+
 describe('the CONNECT request', () => {
   let raw: RawPeer
   beforeAll(async () => {
@@ -403,27 +428,13 @@ describe('other answers to CONNECT', () => {
   it('a proxy that never answers: the deadline of the clock ends the CONNECT too', async () => {
     const raw = await startRawPeer(() => {})
     try {
-      const { clock, advance } = fakeClock()
-      const answered = raw.answered()
-      const pending = failure(
-        requestToken(
-          request('https://auth.torq.io/', proxyAt(raw.port), {
-            timeoutMs: 20_000
-          }),
-          clock
-        )
+      const error = await timedOutThrough(raw, 'https://auth.torq.io/', (p) =>
+        p.answered()
       )
-      await bounded(answered, 'the CONNECT reaching the proxy')
-      advance(20_000)
-      const error = await pending
       expect(error.failure).toEqual({ kind: 'timeout' })
       expect(error.message).toBe(
         `The proxy 127.0.0.1:${raw.port} (from HTTPS_PROXY) did not answer CONNECT within 20 s (timeout-seconds).`
       )
-      for (let i = 0; i < 100 && raw.closed() === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      expect(raw.closed()).toBe(1)
     } finally {
       await raw.close()
     }
@@ -441,26 +452,12 @@ describe('a tunnel that opens, then nothing comes through it', () => {
         socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       )
       try {
-        const { clock, advance } = fakeClock()
-        const spoken = raw.spokenAfter()
-        const pending = failure(
-          requestToken(
-            request(url, proxyAt(raw.port), { timeoutMs: 20_000 }),
-            clock
-          )
-        )
         // The request (or the TLS hello) is in the tunnel: then time runs out.
-        await bounded(spoken, 'the request reaching the tunnel')
-        advance(20_000)
-        const error = await pending
+        const error = await timedOutThrough(raw, url, (p) => p.spokenAfter())
         expect(error.failure).toEqual({ kind: 'timeout' })
         expect(error.message).toMatch(
           /^No complete answer from (torq\.test|auth\.torq\.io) through the proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) within 20 s \(timeout-seconds\)\.$/
         )
-        for (let i = 0; i < 100 && raw.closed() === 0; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 10))
-        }
-        expect(raw.closed()).toBe(1)
       } finally {
         await raw.close()
       }
