@@ -18,7 +18,7 @@ export async function run(clock: Clock = systemClock): Promise<void> {
     ...secretForms(core.getInput('client-id'), core.getInput('client-secret')),
     ...proxySecretForms(process.env)
   ]
-  for (const form of secrets) mask(form)
+  mask(secrets)
   try {
     const settings = readInputs((name) => core.getInput(name), process.env)
     const job = jobToken(settings, clock.now)

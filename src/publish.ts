@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { EOL } from 'node:os'
 import { apiUrlFor } from './defaults.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
@@ -11,14 +12,25 @@ import {
 } from './runner-files.js'
 
 /**
- * Tells the runner to hide `value` from the log. A multi-line value is also
- * masked line by line, since the runner matches masks within single lines.
+ * Tells the runner to hide each value from the log: a multi-line value also
+ * line by line, since the runner matches masks within single lines. One
+ * write for all, each line as core.setSecret writes it (`%`, CR and LF
+ * escaped), so that many forms of a secret cost one write.
  */
-export function mask(value: string): void {
-  core.setSecret(value)
-  for (const line of value.split(/\r?\n|\r/)) {
-    if (line !== '' && line !== value) core.setSecret(line)
-  }
+export function mask(values: readonly string[]): void {
+  const lines = values.flatMap((value) => [
+    value,
+    ...value.split(/\r?\n|\r/).filter((line) => line !== '' && line !== value)
+  ])
+  if (lines.length === 0) return
+  process.stdout.write(
+    lines
+      .map(
+        (line) =>
+          `::add-mask::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}${EOL}`
+      )
+      .join('')
+  )
 }
 
 /**
@@ -51,7 +63,7 @@ export function publishToken(
     ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
     : ''
 
-  mask(token.accessToken)
+  mask([token.accessToken])
   if (expiresAt === '') {
     core.warning(
       'The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.'
