@@ -1,8 +1,7 @@
-import * as core from '@actions/core'
-import { EOL } from 'node:os'
 import { apiUrlFor } from './defaults.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
+import { addMasks, info, warning } from './runner-commands.js'
 import {
   fileCommands,
   nodeFileOps,
@@ -13,23 +12,14 @@ import {
 
 /**
  * Tells the runner to hide each value from the log: a multi-line value also
- * line by line, since the runner matches masks within single lines. One
- * write for all, each line as core.setSecret writes it (`%`, CR and LF
- * escaped), so that many forms of a secret cost one write.
+ * line by line, since the runner matches masks within single lines.
  */
 export function mask(values: readonly string[]): void {
-  const lines = values.flatMap((value) => [
-    value,
-    ...value.split(/\r?\n|\r/).filter((line) => line !== '' && line !== value)
-  ])
-  if (lines.length === 0) return
-  process.stdout.write(
-    lines
-      .map(
-        (line) =>
-          `::add-mask::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}${EOL}`
-      )
-      .join('')
+  addMasks(
+    values.flatMap((value) => [
+      value,
+      ...value.split(/\r?\n|\r/).filter((line) => line !== '' && line !== value)
+    ])
   )
 }
 
@@ -65,7 +55,7 @@ export function publishToken(
 
   mask([token.accessToken])
   if (expiresAt === '') {
-    core.warning(
+    warning(
       'The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.'
     )
   }
@@ -86,7 +76,7 @@ export function publishToken(
   writeRunnerFiles(writes, ops)
   // As core.exportVariable does, for any later code of this process.
   if (settings.exportEnv) process.env[settings.envVar] = token.accessToken
-  core.info(
+  info(
     reused
       ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
       : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`
