@@ -13,7 +13,7 @@
 //   warm-up rounds; 20 quotes)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -106,6 +106,7 @@ const summary = (/** @type {number[]} */ values, digits = 3) =>
 
 try {
   const entries = [undefined, card, baseline]
+  const loadBefore = loadavg()[0] ?? 0
   for (let i = 0; i < 3; i++) {
     for (const entry of entries) await once(entry)
   }
@@ -130,6 +131,10 @@ try {
   ) => rounds.map((round) => (round[0]?.[kind] ?? 0) / (round[to]?.[kind] ?? 1))
   const toCard = ratios(1, 'cpu')
   console.log(`node: ${node} (${process.platform}-${process.arch})`)
+  // What else ran: the ratios of CPU time hold under load, wall times do not.
+  console.log(
+    `load: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after (1-minute average, on a machine of ${availableParallelism()} cores)`
+  )
   console.log(
     `runs: ${runs} of each, in turn, after 3 warm-up rounds; CPU time (user + system) and wall time in ms`
   )
