@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6119);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(309);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6119:
+/***/ 309:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,6 +28394,1228 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A failure whose message is written for the workflow author. `name` is the
+ * class's; `cause` keeps what led to it, for debugging, never for the log:
+ * only messages are printed, and they quote outside text through quote().
+ */
+class ActionError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
+}
+/** One or more inputs are unusable; nothing was sent. */
+class InputError extends ActionError {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.problems = problems;
+    }
+}
+/**
+ * One token request failed. `retryable` says whether the same request may
+ * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
+ * `status` the HTTP status of an error answer (429 is waited out apart).
+ */
+class TokenRequestError extends ActionError {
+    retryable;
+    retryAfterMs;
+    status;
+    constructor(message, options) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.retryable = options.retryable;
+        this.retryAfterMs = options.retryAfterMs;
+        this.status = options.status;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/defaults.ts
+/**
+ * The facts the action is built on, each stated once. action.yml repeats the
+ * input defaults for the runner; a test keeps the two in step.
+ */
+const TOKEN_URLS = {
+    us: 'https://auth.torq.io/v1/auth/token',
+    eu: 'https://auth.eu.torq.io/v1/auth/token'
+};
+/** Torq's API host per region, as its developer documentation names them. */
+const API_URLS = {
+    us: 'https://api.torq.io',
+    eu: 'https://api.eu.torq.io'
+};
+/** The API host of one of Torq's own token URLs; '' for any other URL. */
+function apiUrlFor(tokenUrl) {
+    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
+    return region === undefined ? '' : API_URLS[region];
+}
+/**
+ * Every input of action.yml, in its order, with the default the runner fills
+ * in ('' for none): the code falls back to the same when an input is empty.
+ */
+const INPUTS = {
+    'client-id': '',
+    'client-secret': '',
+    region: 'us',
+    'auth-url': '',
+    'export-env': 'true',
+    'env-var': 'TORQ_ACCESS_TOKEN',
+    retries: '3',
+    'rate-limit-wait-seconds': '120',
+    'timeout-seconds': '30',
+    'reuse-token': 'true',
+    'min-validity-seconds': '600'
+};
+/** Every output of action.yml, in its order. */
+const OUTPUTS = (/* unused pure expression or super */ null && ([
+    'token',
+    'token-type',
+    'expires-in',
+    'expires-at',
+    'reused',
+    'api-url'
+]));
+const MAX_RETRIES = 10;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
+const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_MIN_VALIDITY_SECONDS = 3000;
+
+;// CONCATENATED MODULE: ./src/loopback.ts
+/**
+ * Two loopback rules, on purpose: one strict, for where plain http may go,
+ * and one as @actions/http-client has it, for which hosts skip a proxy.
+ */
+/** Loopback hosts, the only ones plain http may be used with: exact forms. */
+function isLoopbackHost(hostname) {
+    return (hostname === 'localhost' ||
+        hostname === '[::1]' ||
+        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
+}
+/**
+ * What http-client counts as loopback when it bypasses a proxy (any host
+ * name starting `127.`); URL host names come lower-cased.
+ */
+function bypassesProxyAsLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname.startsWith('127.') ||
+        hostname === '[::1]');
+}
+
+;// CONCATENATED MODULE: ./src/fold.ts
+/**
+ * One case and one normalization for all texts, so that a secret is found
+ * however a server cased or normalized it, and where each folded unit came
+ * from, so that what is found can be cut from the text as it was.
+ */
+/**
+ * The Unicode normalization forms. A server may send a text back in any of
+ * them: canonically the same text, shown identically, other code points.
+ */
+const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
+/**
+ * Whether `text` is all ASCII: the same in every normalization form, and
+ * folded by lower-casing alone, with no Unicode table to build or consult.
+ */
+function isAscii(text) {
+    return /^[\0-\x7f]*$/.test(text);
+}
+/**
+ * A run of ASCII characters that no combining mark follows, or a character
+ * and the combining marks after it, or marks alone.
+ */
+const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
+/**
+ * Each character with its combining marks decomposed (so that é and
+ * e + ◌́, ﬁ and fi, Ａ and A meet, whatever order the marks came in) and
+ * lower-, upper- and lower-cased before and after (so that σ, ς and Σ meet,
+ * and ẞ, ß and SS, and a letter cased with the whole text or on its own).
+ */
+function fold(text) {
+    return isAscii(text)
+        ? text.toLowerCase()
+        : text.replace(SEQUENCES, foldSequence);
+}
+/** `text` folded, with the places of what each unit of it comes from. */
+function foldWithPlaces(text) {
+    if (isAscii(text)) {
+        return { text: text.toLowerCase(), start: (at) => at, end: (at) => at + 1 };
+    }
+    const start = [];
+    const end = [];
+    const folded = text.replace(SEQUENCES, (sequence, at) => {
+        const one = foldSequence(sequence);
+        const ascii = endsInAscii(sequence);
+        for (let unit = 0; unit < one.length; unit++) {
+            start.push(ascii ? at + unit : at);
+            end.push(ascii ? at + unit + 1 : at + sequence.length);
+        }
+        return one;
+    });
+    return { text: folded, start: (at) => start[at], end: (at) => end[at] };
+}
+/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
+function endsInAscii(sequence) {
+    return sequence.charCodeAt(sequence.length - 1) < 0x80;
+}
+/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
+function oneCase(text) {
+    return text.toLowerCase().toUpperCase().toLowerCase();
+}
+// The same characters recur: each sequence is folded once.
+const folds = new Map();
+function foldSequence(sequence) {
+    if (endsInAscii(sequence))
+        return sequence.toLowerCase();
+    let folded = folds.get(sequence);
+    if (folded === undefined) {
+        folded = oneCase(oneCase(sequence).normalize('NFKD'));
+        folds.set(sequence, folded);
+    }
+    return folded;
+}
+
+;// CONCATENATED MODULE: ./src/cut-secrets.ts
+
+/**
+ * Finding secrets in outside text and cutting them out. The runner masks only
+ * whole values with their exact case, so a text is searched folded (see
+ * fold.ts) for any piece of a secret long enough to stand for it.
+ */
+/** Characters of a secret in a row that count as showing it. */
+const SECRET_RUN = 10;
+// Keyed on the array: the action builds its list of secrets once, and every
+// quote of the run reuses what was built from it.
+const matchers = new WeakMap();
+function matcherFor(secrets) {
+    let matcher = matchers.get(secrets);
+    if (matcher === undefined) {
+        matcher = buildMatcher(secrets);
+        matchers.set(secrets, matcher);
+    }
+    return matcher;
+}
+/**
+ * Folding decomposes each character on its own; the normalizations of the
+ * whole secret add the forms whose combining marks are in another order.
+ */
+function foldedForms(secret) {
+    return isAscii(secret)
+        ? [fold(secret)]
+        : [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold);
+}
+function buildMatcher(secrets) {
+    const forms = new Set(secrets.flatMap(foldedForms));
+    forms.delete('');
+    const pieces = new Map();
+    let longest = 0;
+    for (const form of forms) {
+        const run = Math.min(SECRET_RUN, form.length);
+        const ofRun = pieces.get(run) ?? new Set();
+        pieces.set(run, ofRun);
+        for (let at = 0; at + run <= form.length; at++) {
+            ofRun.add(form.slice(at, at + run));
+        }
+        longest = Math.max(longest, form.length);
+    }
+    return { pieces, longest };
+}
+/**
+ * Which UTF-16 units of `text` belong to a piece of a secret. With `goesOn`,
+ * the text is the start of a longer one: an end that could start a piece is
+ * taken as one.
+ */
+function cut_secrets_hidden(text, matcher, goesOn) {
+    const { text: folded, start, end } = foldWithPlaces(text);
+    const marks = new Uint8Array(text.length);
+    for (const [run, pieces] of matcher.pieces) {
+        for (let at = 0; at + run <= folded.length; at++) {
+            if (pieces.has(folded.slice(at, at + run))) {
+                marks.fill(1, start(at), end(at + run - 1));
+            }
+        }
+    }
+    if (goesOn) {
+        for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
+            if (startsPiece(folded.slice(at), matcher)) {
+                marks.fill(1, start(at));
+                break;
+            }
+        }
+    }
+    return marks;
+}
+/** Whether some piece starts with `text`. */
+function startsPiece(text, matcher) {
+    for (const pieces of matcher.pieces.values()) {
+        for (const piece of pieces)
+            if (piece.startsWith(text))
+                return true;
+    }
+    return false;
+}
+/** The first `end` units of `text`, each hidden stretch as one `***`. */
+function cutTo(text, marks, end) {
+    const parts = [];
+    let from = 0;
+    for (let at = marks.indexOf(1); at >= 0 && at < end; at = marks.indexOf(1, from)) {
+        parts.push(text.slice(from, at), '***');
+        from = marks.indexOf(0, at);
+        if (from < 0)
+            from = text.length;
+    }
+    parts.push(text.slice(from, end));
+    return parts.join('');
+}
+/**
+ * Replaces each stretch of `text` that holds any form of a secret, or
+ * SECRET_RUN of its characters in a row, in any letter case and any Unicode
+ * normalization, with `***`.
+ */
+function cutSecrets(text, secrets) {
+    return cutTo(text, cut_secrets_hidden(text, matcherFor(secrets), false), text.length);
+}
+
+;// CONCATENATED MODULE: ./src/outside-text.ts
+
+/**
+ * The one way text from outside (a server's answer, an input, an error from
+ * the network) reaches a log line or an annotation. The runner obeys
+ * `##[name]` anywhere in a line and `::name::` at its start, and masks only
+ * whole values with their exact case, so outside text is cut free of every
+ * form of every secret first (see cut-secrets.ts), then made one short,
+ * inert line.
+ */
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
+/**
+ * How much of a text quote() reads beyond the longest form of a secret, in
+ * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
+ * over for what it drops (control and format characters, runs of spaces) or
+ * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
+ */
+const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
+/** `at`, or one more where it would split a surrogate pair. */
+function codePointEnd(text, at) {
+    const code = text.charCodeAt(at - 1);
+    return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
+}
+/**
+ * `text` on one line with nothing the runner would parse: no control,
+ * format or line-separator characters, no `##[` or leading `::`, and `"` and
+ * `\\` escaped so that a quote cannot seem to end early.
+ */
+function inert(text) {
+    // Printable ASCII holds none of the characters the Unicode classes find,
+    // and has no lone surrogate: their patterns need not be run (or built).
+    const visible = /^[\x20-\x7e]*$/.test(text)
+        ? text
+        : text
+            .toWellFormed()
+            .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+            // Format characters (bidirectional overrides, zero widths) can hide
+            // what a line says; dropping them may join `#` and `#[`, see below.
+            .replace(/\p{Cf}/gu, '');
+    return visible
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ')
+        .replace(/["\\]/g, '\\$&');
+}
+/**
+ * Outside text made safe to print inside a message: secrets cut out, inert
+ * (see above), one line of at most MAX_QUOTE_LENGTH characters. Reads no
+ * more of `text` than it could show, whatever its length.
+ */
+function quote(text, secrets) {
+    const matcher = matcherFor(secrets);
+    const whole = text.length <= READ_LENGTH + matcher.longest;
+    const end = whole
+        ? text.length
+        : codePointEnd(text, READ_LENGTH + matcher.longest);
+    // Whether the last units read belong to a secret is decided by the
+    // SECRET_RUN - 1 characters after them (of up to two units each): a
+    // secret across the end is cut whole.
+    const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN));
+    const line = inert(cutTo(read, cut_secrets_hidden(read, matcher, false), end));
+    // Dropping and spacing characters may have joined pieces of a secret; a
+    // line cut short may end in the start of one.
+    const cut = cutTo(line, cut_secrets_hidden(line, matcher, !whole), line.length);
+    // No more units than MAX_QUOTE_LENGTH: no more characters either.
+    if (whole && cut.length <= MAX_QUOTE_LENGTH)
+        return cut;
+    const chars = Array.from(cut);
+    return whole && chars.length <= MAX_QUOTE_LENGTH
+        ? cut
+        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
+}
+/**
+ * Quotes `text` only if, with secrets cut out, it has the expected `shape`
+ * (a pattern for the whole value); otherwise undefined, for the caller to
+ * describe the value without quoting it. A value longer than quote() reads
+ * is of no shape: shapes are of short values.
+ */
+function quoteIfShaped(text, shape, secrets) {
+    const trimmed = text.trim();
+    if (trimmed.length > READ_LENGTH)
+        return undefined;
+    const cut = cutSecrets(trimmed, secrets);
+    return shape.test(cut) ? quote(cut, secrets) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/input-parsers.ts
+
+
+
+/** What is wrong with one input, worded for the workflow author. */
+class Problem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
+// Control characters (C0, DEL and C1), invisible format characters, line
+// separators and lone surrogates: a value with them cannot be a Torq
+// credential, and a line break could forge lines in the runner's files.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+/** A client id or secret: one line, as Torq showed it. */
+function credential(name) {
+    const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
+    return (raw) => {
+        if (raw === '') {
+            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
+        }
+        // Printable ASCII has none: the Unicode pattern need not be run (or built).
+        if (!/^[\x20-\x7e]*$/.test(raw) && CONTROL.test(raw)) {
+            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
+        }
+        return raw;
+    };
+}
+/** A client id also cannot hold ':', which ends the id in HTTP Basic. */
+const clientId = (raw) => {
+    const id = credential('client-id')(raw);
+    return typeof id === 'string' && id.includes(':')
+        ? new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.")
+        : id;
+};
+const region = (raw) => {
+    const name = raw.toLowerCase();
+    if (Object.hasOwn(TOKEN_URLS, name))
+        return name;
+    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
+};
+/** A token URL that overrides region; '' (not given) is undefined. */
+const authUrl = (raw) => {
+    if (raw === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        return new Problem("Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.");
+    }
+    if (url.username || url.password) {
+        return new Problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
+    }
+    if (url.hash) {
+        return new Problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
+    }
+    if (url.protocol === 'https:' ||
+        (url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        return url;
+    }
+    return new Problem("Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.");
+};
+const YAML_TRUE = ['true', 'True', 'TRUE'];
+const YAML_FALSE = ['false', 'False', 'FALSE'];
+/** `true` or `false` as YAML 1.2 writes them. */
+function yamlBoolean(name) {
+    return (raw) => {
+        if (YAML_TRUE.includes(raw))
+            return true;
+        if (YAML_FALSE.includes(raw))
+            return false;
+        return new Problem(`Input '${name}' must be true or false.`);
+    };
+}
+// An exported name must contain TORQ, which no tool reads but Torq's: a
+// token under any other name could reconfigure a later step (GOSUMDB=off,
+// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
+// runner's own prefixes are refused even with TORQ in them.
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i;
+const ENV_VAR_ADVICE = 'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.';
+const envVar = (raw) => {
+    const why = !VARIABLE_NAME.test(raw)
+        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
+        : !/TORQ/i.test(raw)
+            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
+            : RUNNER_PREFIX.test(raw)
+                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+                : undefined;
+    return why === undefined
+        ? raw
+        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
+};
+/** A whole number from 0 to `max`; `meaning` ends the message. */
+function wholeNumber(name, max, meaning) {
+    return (raw) => {
+        const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+        return value <= max
+            ? value
+            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
+    };
+}
+const retries = wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.');
+const rateLimitWaitSeconds = wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.');
+const minValiditySeconds = wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.');
+const timeoutSeconds = (raw) => {
+    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
+    return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
+        ? seconds
+        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+};
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+/** One parser per input of action.yml: adding an input is one line here. */
+const PARSERS = {
+    'client-id': clientId,
+    'client-secret': credential('client-secret'),
+    region: region,
+    'auth-url': authUrl,
+    'export-env': yamlBoolean('export-env'),
+    'env-var': envVar,
+    retries: retries,
+    'rate-limit-wait-seconds': rateLimitWaitSeconds,
+    'timeout-seconds': timeoutSeconds,
+    'reuse-token': yamlBoolean('reuse-token'),
+    'min-validity-seconds': minValiditySeconds
+};
+/**
+ * Turns the raw inputs and the runner's files into Settings, or throws an
+ * InputError listing every problem at once, so that one run shows all that
+ * needs fixing.
+ */
+function readInputs(read, env) {
+    const problems = [];
+    const inputs = {};
+    for (const [name, parser] of Object.entries(PARSERS)) {
+        const value = parser(read(name) || INPUTS[name]);
+        if (value instanceof Problem)
+            problems.push(value.message);
+        else
+            inputs[name] = value;
+    }
+    const given = inputs;
+    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
+    const envFile = 
+    // Read before the problems are known: export-env may have been one.
+    inputs['export-env'] === true
+        ? runnerFile(env, 'GITHUB_ENV', problems)
+        : (env['GITHUB_ENV'] ?? '');
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const authUrl = given['auth-url'];
+    return {
+        clientId: given['client-id'],
+        clientSecret: given['client-secret'],
+        tokenUrl: authUrl ?? new URL(TOKEN_URLS[given.region]),
+        endpointSource: authUrl ? 'auth-url' : `region ${given.region}`,
+        exportEnv: given['export-env'],
+        envVar: given['env-var'],
+        outputFile,
+        envFile,
+        retries: given.retries,
+        rateLimitWaitMs: given['rate-limit-wait-seconds'] * 1000,
+        timeoutMs: Math.round(given['timeout-seconds'] * 1000),
+        reuseToken: given['reuse-token'],
+        minValiditySeconds: given['min-validity-seconds']
+    };
+}
+const CONSEQUENCE = {
+    GITHUB_OUTPUT: ['the step outputs have nowhere to go', ''],
+    GITHUB_ENV: [
+        'the token cannot be exported',
+        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.'
+    ]
+};
+/**
+ * The path of a runner file. Runners since v2.327.1 set both variables for
+ * every step; the set-output and set-env commands they replace are disabled
+ * there, so the action has no fallback and says so before any request.
+ */
+function runnerFile(env, variable, problems) {
+    const path = env[variable];
+    if (path)
+        return path;
+    const [consequence, hint] = CONSEQUENCE[variable];
+    problems.push(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
+    return '';
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/runner-commands.ts
+
+/**
+ * What the action says to the runner on stdout, and how it reads its inputs,
+ * byte for byte as @actions/core does (a test holds the two equal). Importing
+ * @actions/core itself loads all of it, its HTTP client for OIDC tokens
+ * included: most of what a run costs, for these few functions.
+ */
+/** An input as the runner passes it (INPUT_<NAME>), trimmed; '' if unset. */
+function getInput(name) {
+    const variable = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+    return (process.env[variable] ?? '').trim();
+}
+/** `::name::data`, with what would end the data or its line escaped. */
+function command(name, data) {
+    const escaped = data
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+    return `::${name}::${escaped}${external_node_os_namespaceObject.EOL}`;
+}
+/** Tells the runner to hide each value from the log, in one write. */
+function addMasks(values) {
+    if (values.length > 0) {
+        process.stdout.write(values.map((value) => command('add-mask', value)).join(''));
+    }
+}
+function info(message) {
+    process.stdout.write(`${message}${external_node_os_namespaceObject.EOL}`);
+}
+/** Shown only when the run has step debug logging on. */
+function runner_commands_debug(message) {
+    process.stdout.write(command('debug', message));
+}
+function warning(message) {
+    process.stdout.write(command('warning', message));
+}
+function runner_commands_error(message) {
+    process.stdout.write(command('error', message));
+}
+/** The step fails with `message` as an error annotation. */
+function setFailed(message) {
+    process.exitCode = 1;
+    runner_commands_error(message);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/job-state.ts
+
+
+
+/**
+ * The job's token state: one file in RUNNER_TEMP, which the runner empties at
+ * the start and end of every job. This module only moves its bytes, safely;
+ * reuse.ts decides what they mean. Every failure becomes a reason, never an
+ * error: without the state the action simply asks Torq.
+ */
+const STATE_FILE = 'torq-token-action.json';
+/** A few hundred bytes per identity; a larger file is not this action's. */
+const MAX_STATE_BYTES = 1024 * 1024;
+/** RUNNER_TEMP, if it is a writable directory; otherwise why reuse is off. */
+function stateDirectory(runnerTemp) {
+    if (runnerTemp === undefined || runnerTemp === '') {
+        return { reason: 'RUNNER_TEMP is not set' };
+    }
+    // A relative path would put the token in the workspace, next to the code.
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)) {
+        return { reason: 'RUNNER_TEMP is not an absolute path' };
+    }
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(runnerTemp, external_node_fs_namespaceObject.constants.W_OK);
+        if ((0,external_node_fs_namespaceObject.statSync)(runnerTemp).isDirectory())
+            return { dir: runnerTemp };
+    }
+    catch {
+        // Described below, the same way as a path that is not a directory.
+    }
+    return { reason: 'RUNNER_TEMP is not a writable directory' };
+}
+/**
+ * The state file's text, if it is a regular file of this user that no one
+ * else may read or write. `uid` is undefined where the system has none
+ * (Windows), which also has no such mode bits.
+ */
+function readState(dir, uid) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
+    try {
+        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (stat === undefined) {
+            return { reason: 'no earlier step of this job saved a token' };
+        }
+        const problem = statProblem(stat, uid);
+        if (problem !== undefined) {
+            return { reason: `the job state file ${problem}` };
+        }
+        // Not followed if it became a link since; not blocked if a pipe.
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        try {
+            return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+    catch (error) {
+        return { reason: `the job state file cannot be read (${code(error)})` };
+    }
+}
+function statProblem(stat, uid) {
+    if (stat.isSymbolicLink())
+        return 'is a symbolic link';
+    if (!stat.isFile())
+        return 'is not a regular file';
+    if (uid !== undefined) {
+        if (stat.uid !== uid)
+            return `belongs to uid ${stat.uid}, not ${uid}`;
+        const mode = stat.mode & 0o777;
+        if ((mode & 0o077) !== 0) {
+            return `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`;
+        }
+    }
+    if (stat.size > MAX_STATE_BYTES) {
+        return `is larger than ${MAX_STATE_BYTES} bytes`;
+    }
+    return undefined;
+}
+/**
+ * Replaces the state file whole: a new file only this user may read, created
+ * under a random name in the same directory, then renamed over the old one,
+ * so that a reader sees the old state or the new, never half of one.
+ * Returns why it failed, or undefined.
+ */
+function writeState(dir, text) {
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
+    }
+    catch (error) {
+        return code(error);
+    }
+    try {
+        try {
+            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
+        return undefined;
+    }
+    catch (error) {
+        try {
+            (0,external_node_fs_namespaceObject.rmSync)(temp);
+        }
+        catch {
+            // Already gone: nothing is left behind.
+        }
+        return code(error);
+    }
+}
+/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
+function code(error) {
+    return String(error.code);
+}
+
+;// CONCATENATED MODULE: ./src/retry-after.ts
+/**
+ * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
+ * the three forms of §5.6.7, each read by a strict parser of its own so that
+ * no free text is taken for a date. Anything else counts as absent.
+ */
+/** The longest wait taken as meant, one year; a longer one counts as absent. */
+const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const LONG_DAYS = [
+    'Sunday',
+    'Monday',
+    'Tuesday',
+    'Wednesday',
+    'Thursday',
+    'Friday',
+    'Saturday'
+];
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const DAY = `(${DAYS.join('|')})`;
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** `Sun, 06 Nov 1994 08:49:37 GMT` */
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
+const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+/**
+ * Milliseconds from `now` that a Retry-After header asks to wait: a whole
+ * number, never negative, at most a year; undefined when the header is
+ * missing, longer, or not one of the forms RFC 9110 defines.
+ */
+function parseRetryAfter(header, now) {
+    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
+    const value = header?.trim() ?? '';
+    let ms;
+    if (/^\d+$/.test(value)) {
+        ms = Number(value) * 1000;
+    }
+    else {
+        const date = httpDate(value, now);
+        ms = date === undefined ? undefined : Math.max(0, date - now);
+    }
+    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
+}
+/** An HTTP-date in ms since the epoch, or undefined. */
+function httpDate(value, now) {
+    const imf = IMF_FIXDATE.exec(value);
+    if (imf)
+        return toTime(imf.slice(1), DAYS);
+    const asc = ASCTIME_DATE.exec(value);
+    if (asc) {
+        const [, weekday, month, day, hour, minute, second, year] = asc;
+        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
+    }
+    const rfc850 = RFC850_DATE.exec(value);
+    if (rfc850) {
+        const [, weekday, day, month, yy, ...time] = rfc850;
+        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
+ * `now` is the century before; one 50 years or more before `now` is taken
+ * as the century after, the nearer of the two readings.
+ */
+function fullYear(yy, now) {
+    const current = new Date(now).getUTCFullYear();
+    const year = current - (current % 100) + yy;
+    if (year > current + 50)
+        return year - 100;
+    return year <= current - 50 ? year + 100 : year;
+}
+/**
+ * The date's time, if it is a date: its day within its month, its weekday
+ * the one named, a time of day (second 60 is a leap second).
+ */
+function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
+    const date = new Date(0);
+    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
+    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
+    const valid = date.getUTCDate() === Number(day) &&
+        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
+        Number(hour) <= 23 &&
+        Number(minute) <= 59 &&
+        Number(second) <= 60;
+    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
+    return valid ? date.getTime() + seconds * 1000 : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/answer.ts
+
+
+
+/** RFC 6750 b64token: the characters a bearer token may have. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** No real token is anywhere near this long. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/**
+ * Torq's tokens have 36 characters. A shorter one would be masked wherever
+ * it occurs in the job's log: `e` or `Bearer` would garble every line.
+ */
+const MIN_TOKEN_LENGTH = 16;
+/** One year: the longest lifetime taken as meant. */
+const MAX_EXPIRES_IN = 31_536_000;
+// Shapes of the server values that are quoted; anything else is described.
+const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
+const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
+/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const RETRYABLE_STATUS = new Set([408, 429]);
+const RETRY_AFTER_STATUS = new Set([429, 503]);
+/**
+ * Turns an answer into a Token or a TokenRequestError. Only the status, a
+ * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
+ * it is a code) and `error_description` (quoted) reach a message; the body
+ * itself is never printed.
+ */
+function interpretAnswer(answer, request) {
+    const { status } = answer;
+    const refused = refusal(answer, request);
+    if (refused !== undefined) {
+        throw new TokenRequestError(refused, { retryable: false });
+    }
+    const json = parseJson(answer.body);
+    if (status === 200) {
+        if (json === undefined) {
+            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, request.secrets)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
+        }
+        return readToken(json, request);
+    }
+    const fields = isObject(json) ? json : {};
+    const code = stringField(fields, 'error');
+    const detail = describeError(status, answer, json, request.secrets);
+    if (status === 401 || code === 'invalid_client') {
+        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
+    }
+    const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+    throw new TokenRequestError(`The token request failed (${detail}).`, {
+        retryable,
+        status,
+        retryAfterMs: RETRY_AFTER_STATUS.has(status)
+            ? parseRetryAfter(answer.retryAfter, request.now())
+            : undefined
+    });
+}
+/**
+ * Why an answer is neither a token nor an error answer, if it is not: what
+ * it is would be the same on the next attempt, so it is not retried.
+ */
+function refusal(answer, request) {
+    const { status } = answer;
+    const check = `Check ${request.endpointSource}`;
+    if (status < 100 || status > 599) {
+        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
+    }
+    if (status < 200) {
+        // Node.js reads past interim answers but for an upgrade: any 1xx here
+        // was given as the answer.
+        return `The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error)${status === 101 ? ', and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket)' : ''}. ${check}: something other than Torq is answering.`;
+    }
+    if (REDIRECT_STATUS.has(status)) {
+        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
+    }
+    if (status >= 300 && status < 400) {
+        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
+    }
+    const encoding = describeEncoding(answer, request.secrets);
+    return encoding === undefined
+        ? undefined
+        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${request.endpointSource} and the runner's proxy settings.`;
+}
+function parseJson(body) {
+    try {
+        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
+        return JSON.parse(body.replace(/^\uFEFF/, ''));
+    }
+    catch {
+        return undefined;
+    }
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(fields, name) {
+    const value = fields[name];
+    return typeof value === 'string' ? value : undefined;
+}
+function readToken(json, request) {
+    const fields = isObject(json) ? json : {};
+    const accessToken = fields['access_token'];
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        throw new TokenRequestError('The token endpoint answered HTTP 200 but the JSON has no access_token.', { retryable: false });
+    }
+    // The token goes into the runner's output and environment files and into
+    // later steps' commands: only the characters of a bearer token are safe
+    // there, and no real token has others.
+    if (accessToken.length > MAX_TOKEN_LENGTH ||
+        !BEARER_TOKEN.test(accessToken)) {
+        throw new TokenRequestError(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`, { retryable: false });
+    }
+    // Checked once the characters are known good, and never quoted: the token
+    // was not masked.
+    if (accessToken.length < MIN_TOKEN_LENGTH) {
+        throw new TokenRequestError(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${request.endpointSource}: something other than Torq may be answering.`, { retryable: false });
+    }
+    const tokenType = fields['token_type'] ?? 'Bearer';
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+        // The refused token is cut out too: it was never masked.
+        const shown = typeof tokenType === 'string'
+            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
+                ...request.secrets,
+                accessToken
+            ])
+            : undefined;
+        throw new TokenRequestError(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`, { retryable: false });
+    }
+    return {
+        accessToken,
+        tokenType,
+        expiresIn: readExpiresIn(fields['expires_in'])
+    };
+}
+/** Whole seconds from 1 to a year, as a number or a string of digits. */
+function readExpiresIn(value) {
+    const seconds = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+    return typeof seconds === 'number' &&
+        Number.isInteger(seconds) &&
+        seconds >= 1 &&
+        seconds <= MAX_EXPIRES_IN
+        ? seconds
+        : undefined;
+}
+function describeError(status, answer, json, secrets) {
+    const parts = [`HTTP ${status}`];
+    if (json === undefined) {
+        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
+        return parts.join(', ');
+    }
+    const fields = isObject(json) ? json : {};
+    const code = stringField(fields, 'error');
+    if (code !== undefined && code !== '') {
+        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
+            'an unexpected error code');
+    }
+    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
+    if (description !== '')
+        parts.push(`"${description}"`);
+    return parts.join(', ');
+}
+function describeBody(answer, secrets) {
+    if (answer.body === '')
+        return 'empty body';
+    const type = answer.contentType.replace(/;.*/s, '').trim();
+    if (type === '')
+        return 'no content type';
+    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected content type'
+        : `content type ${shown.toLowerCase()}`;
+}
+/**
+ * The Content-Encoding of a body, if it has one other than identity, for a
+ * message: `Content-Encoding gzip`. Codings are names in any case, listed
+ * with commas.
+ */
+function describeEncoding(answer, secrets) {
+    const codings = (answer.contentEncoding ?? '')
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
+    if (answer.body === '' || codings.length === 0)
+        return undefined;
+    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected Content-Encoding'
+        : `Content-Encoding ${shown}`;
+}
+
+;// CONCATENATED MODULE: ./src/reuse.ts
+
+
+/**
+ * Reuse of a token within one job, decided from the job state file's text
+ * (job-state.ts reads and writes it): an earlier step's token is published
+ * again while it stays valid long enough.
+ */
+const STATE_FORMAT = 'torq-token-action/job-state';
+const STATE_VERSION = 1;
+const HEX_64 = /^[0-9a-f]{64}$/;
+/**
+ * One-way digests of client id, client secret and token URL (a JSON array,
+ * so no two triples encode alike): nothing the secret can be read back from.
+ */
+function identityOf(clientId, clientSecret, tokenUrl) {
+    const digest = (purpose) => (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        STATE_FORMAT,
+        purpose,
+        clientId,
+        clientSecret,
+        tokenUrl
+    ]))
+        .digest();
+    return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
+}
+/**
+ * The entry for a token, sealed with a key only the secret gives: a planted
+ * entry, whatever it holds, cannot pass for one this action wrote.
+ */
+function sealEntry(identity, kept) {
+    return { ...kept, mac: seal(identity, kept) };
+}
+function seal(identity, kept) {
+    return (0,external_node_crypto_.createHmac)('sha256', identity.key)
+        .update(JSON.stringify([
+        identity.fingerprint,
+        kept.token,
+        kept.expiresAt,
+        kept.tokenType
+    ]))
+        .digest('hex');
+}
+/**
+ * Whether the state file's text holds this identity's token, valid for at
+ * least `minValiditySeconds` more after `now`, and otherwise why not.
+ */
+function decide(text, identity, now, minValiditySeconds) {
+    const state = readEntries(text);
+    if ('reason' in state)
+        return state;
+    if (!Object.hasOwn(state.entries, identity.fingerprint)) {
+        return {
+            reason: 'no token was kept for this client id, client secret and token URL'
+        };
+    }
+    const entry = wellFormed(state.entries[identity.fingerprint]);
+    if (entry === undefined || entry.mac !== seal(identity, entry)) {
+        return {
+            reason: 'the kept token fails the checks of a fresh one or was not written by this action'
+        };
+    }
+    const left = Math.floor((entry.expiresAt - now) / 1000);
+    if (left < 1)
+        return { reason: 'the kept token has expired' };
+    if (left > MAX_EXPIRES_IN) {
+        return { reason: 'the kept token expires later than any token Torq issues' };
+    }
+    if (left < minValiditySeconds) {
+        return {
+            reason: `the kept token is valid for ${left} s more, less than min-validity-seconds (${minValiditySeconds})`
+        };
+    }
+    // publish.ts works out expires-at as sentAt + expiresIn: the original expiry.
+    return {
+        token: {
+            accessToken: entry.token,
+            tokenType: entry.tokenType,
+            expiresIn: left,
+            sentAt: entry.expiresAt - left * 1000
+        }
+    };
+}
+/**
+ * The state file's next text: `entry` for its identity, and every other
+ * identity's well-formed entry that has not expired by `now`.
+ */
+function nextState(text, fingerprint, entry, now) {
+    const state = readEntries(text);
+    const entries = {};
+    for (const [key, value] of Object.entries('reason' in state ? {} : state.entries)) {
+        const other = HEX_64.test(key) ? wellFormed(value) : undefined;
+        if (other !== undefined && other.expiresAt > now)
+            entries[key] = other;
+    }
+    entries[fingerprint] = entry;
+    return JSON.stringify({
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        entries
+    });
+}
+function readEntries(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { reason: 'the job state file is not JSON' };
+    }
+    return reuse_isObject(json) &&
+        json['format'] === STATE_FORMAT &&
+        json['version'] === STATE_VERSION &&
+        reuse_isObject(json['entries'])
+        ? { entries: json['entries'] }
+        : { reason: "the job state file is not in this action's format" };
+}
+/** An entry whose token passes the checks a fresh token must pass. */
+function wellFormed(value) {
+    if (!reuse_isObject(value))
+        return undefined;
+    const { token, expiresAt, tokenType, mac } = value;
+    return typeof token === 'string' &&
+        token.length >= MIN_TOKEN_LENGTH &&
+        token.length <= MAX_TOKEN_LENGTH &&
+        BEARER_TOKEN.test(token) &&
+        typeof tokenType === 'string' &&
+        tokenType.toLowerCase() === 'bearer' &&
+        Number.isSafeInteger(expiresAt) &&
+        typeof mac === 'string'
+        ? { token, expiresAt: expiresAt, tokenType, mac }
+        : undefined;
+}
+function reuse_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/job-token.ts
+
+
+
+/**
+ * The job state of this run's identity, or undefined when reuse is off (a
+ * debug line says why): then the token is neither looked up nor kept.
+ */
+function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const where = settings.reuseToken
+        ? stateDirectory(runnerTemp)
+        : { reason: 'reuse-token is false' };
+    if ('reason' in where) {
+        runner_commands_debug(`Token reuse is off: ${where.reason}.`);
+        return undefined;
+    }
+    return {
+        dir: where.dir,
+        identity: identityOf(settings.clientId, settings.clientSecret, settings.tokenUrl.href),
+        uid,
+        now,
+        minValiditySeconds: settings.minValiditySeconds
+    };
+}
+/** An earlier step's token to publish again, or undefined (a debug line says why). */
+function earlierToken(job) {
+    const read = readState(job.dir, job.uid);
+    const decision = 'reason' in read
+        ? read
+        : decide(read.text, job.identity, job.now(), job.minValiditySeconds);
+    if ('token' in decision)
+        return decision.token;
+    runner_commands_debug(`No token of an earlier step reused: ${decision.reason}.`);
+    return undefined;
+}
+/**
+ * Keeps a fresh token, once published, for later steps. Never fails the
+ * step: a state that cannot be written is a debug line.
+ */
+function keepToken(job, token) {
+    if (token.expiresIn === undefined) {
+        runner_commands_debug('The token is not kept for later steps: its lifetime is unknown.');
+        return;
+    }
+    if (token.expiresIn < job.minValiditySeconds) {
+        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
+    }
+    const read = readState(job.dir, job.uid);
+    const entry = sealEntry(job.identity, {
+        token: token.accessToken,
+        // As publish.ts works out expires-at.
+        expiresAt: token.sentAt + token.expiresIn * 1000,
+        tokenType: token.tokenType
+    });
+    const failure = writeState(job.dir, nextState('text' in read ? read.text : '', job.identity.fingerprint, entry, job.now()));
+    if (failure !== undefined) {
+        runner_commands_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+    }
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -31100,7 +32322,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31125,7 +32347,7 @@ function addPath(inputPath) {
  * @param     options  optional. See InputOptions.
  * @returns   string
  */
-function getInput(name, options) {
+function core_getInput(name, options) {
     const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
     if (options && options.required && !val) {
         throw new Error(`Input required and not supplied: ${name}`);
@@ -31144,7 +32366,7 @@ function getInput(name, options) {
  *
  */
 function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
+    const inputs = core_getInput(name, options)
         .split('\n')
         .filter(x => x !== '');
     if (options && options.trimWhitespace === false) {
@@ -31165,7 +32387,7 @@ function getMultilineInput(name, options) {
 function getBooleanInput(name, options) {
     const trueValue = ['true', 'True', 'TRUE'];
     const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
+    const val = core_getInput(name, options);
     if (trueValue.includes(val))
         return true;
     if (falseValue.includes(val))
@@ -31204,9 +32426,9 @@ function setCommandEcho(enabled) {
  * When the action exits it will be with an exit code of 1
  * @param message add error issue message
  */
-function setFailed(message) {
+function core_setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    core_error(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -31229,16 +32451,16 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function error(message, properties = {}) {
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31252,7 +32474,7 @@ function notice(message, properties = {}) {
  * Writes info to log with console.log.
  * @param message info message
  */
-function info(message) {
+function core_info(message) {
     process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
@@ -31340,1129 +32562,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A failure whose message is written for the workflow author. `name` is the
- * class's; `cause` keeps what led to it, for debugging, never for the log:
- * only messages are printed, and they quote outside text through quote().
- */
-class ActionError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = new.target.name;
-    }
-}
-/** One or more inputs are unusable; nothing was sent. */
-class InputError extends ActionError {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.problems = problems;
-    }
-}
-/**
- * One token request failed. `retryable` says whether the same request may
- * succeed later; `retryAfterMs` carries the server's Retry-After, if any, and
- * `status` the HTTP status of an error answer (429 is waited out apart).
- */
-class TokenRequestError extends ActionError {
-    retryable;
-    retryAfterMs;
-    status;
-    constructor(message, options) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.retryable = options.retryable;
-        this.retryAfterMs = options.retryAfterMs;
-        this.status = options.status;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/defaults.ts
-/**
- * The facts the action is built on, each stated once. action.yml repeats the
- * input defaults for the runner; a test keeps the two in step.
- */
-const TOKEN_URLS = {
-    us: 'https://auth.torq.io/v1/auth/token',
-    eu: 'https://auth.eu.torq.io/v1/auth/token'
-};
-/** Torq's API host per region, as its developer documentation names them. */
-const API_URLS = {
-    us: 'https://api.torq.io',
-    eu: 'https://api.eu.torq.io'
-};
-/** The API host of one of Torq's own token URLs; '' for any other URL. */
-function apiUrlFor(tokenUrl) {
-    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
-    return region === undefined ? '' : API_URLS[region];
-}
-/**
- * Every input of action.yml, in its order, with the default the runner fills
- * in ('' for none): the code falls back to the same when an input is empty.
- */
-const INPUTS = {
-    'client-id': '',
-    'client-secret': '',
-    region: 'us',
-    'auth-url': '',
-    'export-env': 'true',
-    'env-var': 'TORQ_ACCESS_TOKEN',
-    retries: '3',
-    'rate-limit-wait-seconds': '120',
-    'timeout-seconds': '30',
-    'reuse-token': 'true',
-    'min-validity-seconds': '600'
-};
-/** Every output of action.yml, in its order. */
-const OUTPUTS = (/* unused pure expression or super */ null && ([
-    'token',
-    'token-type',
-    'expires-in',
-    'expires-at',
-    'reused',
-    'api-url'
-]));
-const MAX_RETRIES = 10;
-const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
-const MAX_TIMEOUT_SECONDS = 3600;
-const MAX_MIN_VALIDITY_SECONDS = 3000;
-
-;// CONCATENATED MODULE: ./src/loopback.ts
-/**
- * Two loopback rules, on purpose: one strict, for where plain http may go,
- * and one as @actions/http-client has it, for which hosts skip a proxy.
- */
-/** Loopback hosts, the only ones plain http may be used with: exact forms. */
-function isLoopbackHost(hostname) {
-    return (hostname === 'localhost' ||
-        hostname === '[::1]' ||
-        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
-}
-/**
- * What http-client counts as loopback when it bypasses a proxy (any host
- * name starting `127.`); URL host names come lower-cased.
- */
-function bypassesProxyAsLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.startsWith('127.') ||
-        hostname === '[::1]');
-}
-
-;// CONCATENATED MODULE: ./src/outside-text.ts
-/**
- * The one way text from outside (a server's answer, an input, an error from
- * the network) reaches a log line or an annotation. The runner obeys
- * `##[name]` anywhere in a line and `::name::` at its start, and masks only
- * whole values with their exact case, so outside text is cut free of every
- * form of every secret first, then made one short, inert line.
- */
-/** Characters of a secret in a row that count as showing it. */
-const SECRET_RUN = 10;
-/** The longest quote, in characters, before it is shortened with `…`. */
-const MAX_QUOTE_LENGTH = 200;
-/**
- * How much of a text quote() reads beyond the longest form of a secret, in
- * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
- * over for what it drops (control and format characters, runs of spaces) or
- * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
- */
-const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
-/** The forms in which a text can be the same text, shown identically. */
-const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
-// Keyed on the array: the action builds its list of secrets once, and every
-// quote of the run reuses what was built from it.
-const matchers = new WeakMap();
-function matcherFor(secrets) {
-    let matcher = matchers.get(secrets);
-    if (matcher === undefined) {
-        matcher = buildMatcher(secrets);
-        matchers.set(secrets, matcher);
-    }
-    return matcher;
-}
-function buildMatcher(secrets) {
-    // Folding decomposes each character on its own; the normalizations of the
-    // whole secret add the forms whose combining marks are in another order.
-    const forms = new Set(secrets.flatMap((secret) => [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold)));
-    forms.delete('');
-    const pieces = new Map();
-    let longest = 0;
-    for (const form of forms) {
-        const run = Math.min(SECRET_RUN, form.length);
-        const ofRun = pieces.get(run) ?? new Set();
-        pieces.set(run, ofRun);
-        for (let at = 0; at + run <= form.length; at++) {
-            ofRun.add(form.slice(at, at + run));
-        }
-        longest = Math.max(longest, form.length);
-    }
-    return { pieces, longest };
-}
-/**
- * Which UTF-16 units of `text` belong to a piece of a secret. With `goesOn`,
- * the text is the start of a longer one: an end that could start a piece is
- * taken as one.
- */
-function outside_text_hidden(text, matcher, goesOn) {
-    const { folded, start, end } = foldWithPlaces(text);
-    const marks = new Uint8Array(text.length);
-    for (const [run, pieces] of matcher.pieces) {
-        for (let at = 0; at + run <= folded.length; at++) {
-            if (pieces.has(folded.slice(at, at + run))) {
-                marks.fill(1, start[at], end[at + run - 1]);
-            }
-        }
-    }
-    if (goesOn) {
-        for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
-            if (startsPiece(folded.slice(at), matcher)) {
-                marks.fill(1, start[at]);
-                break;
-            }
-        }
-    }
-    return marks;
-}
-/** Whether some piece starts with `text`. */
-function startsPiece(text, matcher) {
-    for (const pieces of matcher.pieces.values()) {
-        for (const piece of pieces)
-            if (piece.startsWith(text))
-                return true;
-    }
-    return false;
-}
-/** The first `end` units of `text`, each hidden stretch as one `***`. */
-function cutTo(text, marks, end) {
-    const parts = [];
-    let from = 0;
-    for (let at = marks.indexOf(1); at >= 0 && at < end; at = marks.indexOf(1, from)) {
-        parts.push(text.slice(from, at), '***');
-        from = marks.indexOf(0, at);
-        if (from < 0)
-            from = text.length;
-    }
-    parts.push(text.slice(from, end));
-    return parts.join('');
-}
-/**
- * Replaces each stretch of `text` that holds any form of a secret, or
- * SECRET_RUN of its characters in a row, in any letter case and any Unicode
- * normalization, with `***`.
- */
-function cutSecrets(text, secrets) {
-    return cutTo(text, outside_text_hidden(text, matcherFor(secrets), false), text.length);
-}
-/**
- * A run of ASCII characters that no combining mark follows, or a character
- * and the combining marks after it, or marks alone.
- */
-const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
-/**
- * One case and one normalization for all: each character with its
- * combining marks decomposed (so that é and e + ◌́, ﬁ and fi, Ａ and A
- * meet, whatever order the marks came in) and lower-, upper- and lower-cased
- * before and after (so that σ, ς and Σ meet, and ẞ, ß and SS, and a letter
- * cased with the whole text or on its own).
- */
-function fold(text) {
-    return text.replace(SEQUENCES, foldSequence);
-}
-/**
- * `text` folded, and for each unit of it, where the character it comes
- * from (with its marks) starts and ends in `text`.
- */
-function foldWithPlaces(text) {
-    const start = [];
-    const end = [];
-    const folded = text.replace(SEQUENCES, (sequence, at) => {
-        const one = foldSequence(sequence);
-        const ascii = isAscii(sequence);
-        for (let unit = 0; unit < one.length; unit++) {
-            start.push(ascii ? at + unit : at);
-            end.push(ascii ? at + unit + 1 : at + sequence.length);
-        }
-        return one;
-    });
-    return { folded, start, end };
-}
-/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
-function isAscii(sequence) {
-    return sequence.charCodeAt(sequence.length - 1) < 0x80;
-}
-/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
-function oneCase(text) {
-    return text.toLowerCase().toUpperCase().toLowerCase();
-}
-// The same characters recur: each sequence is folded once.
-const folds = new Map();
-function foldSequence(sequence) {
-    if (isAscii(sequence))
-        return sequence.toLowerCase();
-    let folded = folds.get(sequence);
-    if (folded === undefined) {
-        folded = oneCase(oneCase(sequence).normalize('NFKD'));
-        folds.set(sequence, folded);
-    }
-    return folded;
-}
-/** `at`, or one more where it would split a surrogate pair. */
-function codePointEnd(text, at) {
-    const code = text.charCodeAt(at - 1);
-    return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
-}
-/**
- * Outside text made safe to print inside a message: secrets cut out, no
- * control, format or line-separator characters, no workflow command syntax
- * the runner would parse, `"` and `\\` escaped so that a quote cannot seem to
- * end early, one line of at most MAX_QUOTE_LENGTH characters. Reads no more
- * of `text` than it could show, whatever its length.
- */
-function quote(text, secrets) {
-    const matcher = matcherFor(secrets);
-    const whole = text.length <= READ_LENGTH + matcher.longest;
-    const end = whole
-        ? text.length
-        : codePointEnd(text, READ_LENGTH + matcher.longest);
-    // Whether the last units read belong to a secret is decided by the
-    // SECRET_RUN - 1 characters after them (of up to two units each): a
-    // secret across the end is cut whole.
-    const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN));
-    const line = cutTo(read, outside_text_hidden(read, matcher, false), end)
-        .toWellFormed()
-        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-        // Format characters (bidirectional overrides, zero widths) can hide
-        // what a line says; dropping them may join `#` and `#[`, handled below.
-        .replace(/\p{Cf}/gu, '')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/#(?=#\[)/g, '# ')
-        .replace(/^:(?=:)/, ': ')
-        .replace(/["\\]/g, '\\$&');
-    // Dropping and spacing characters may have joined pieces of a secret; a
-    // line cut short may end in the start of one.
-    const chars = Array.from(cutTo(line, outside_text_hidden(line, matcher, !whole), line.length));
-    return whole && chars.length <= MAX_QUOTE_LENGTH
-        ? chars.join('')
-        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
-}
-/**
- * Quotes `text` only if, with secrets cut out, it has the expected `shape`
- * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it. A value longer than quote() reads
- * is of no shape: shapes are of short values.
- */
-function quoteIfShaped(text, shape, secrets) {
-    const trimmed = text.trim();
-    if (trimmed.length > READ_LENGTH)
-        return undefined;
-    const cut = cutSecrets(trimmed, secrets);
-    return shape.test(cut) ? quote(cut, secrets) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/input-parsers.ts
-
-
-
-/** What is wrong with one input, worded for the workflow author. */
-class Problem {
-    message;
-    constructor(message) {
-        this.message = message;
-    }
-}
-const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
-// Control characters (C0, DEL and C1), invisible format characters, line
-// separators and lone surrogates: a value with them cannot be a Torq
-// credential, and a line break could forge lines in the runner's files.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-/** A client id or secret: one line, as Torq showed it. */
-function credential(name) {
-    const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
-    return (raw) => {
-        if (raw === '') {
-            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
-        }
-        if (CONTROL.test(raw)) {
-            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
-        }
-        return raw;
-    };
-}
-/** A client id also cannot hold ':', which ends the id in HTTP Basic. */
-const clientId = (raw) => {
-    const id = credential('client-id')(raw);
-    return typeof id === 'string' && id.includes(':')
-        ? new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.")
-        : id;
-};
-const region = (raw) => {
-    const name = raw.toLowerCase();
-    if (Object.hasOwn(TOKEN_URLS, name))
-        return name;
-    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
-};
-/** A token URL that overrides region; '' (not given) is undefined. */
-const authUrl = (raw) => {
-    if (raw === '')
-        return undefined;
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        return new Problem("Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.");
-    }
-    if (url.username || url.password) {
-        return new Problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
-    }
-    if (url.hash) {
-        return new Problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
-    }
-    if (url.protocol === 'https:' ||
-        (url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-        return url;
-    }
-    return new Problem("Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.");
-};
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
-/** `true` or `false` as YAML 1.2 writes them. */
-function yamlBoolean(name) {
-    return (raw) => {
-        if (YAML_TRUE.includes(raw))
-            return true;
-        if (YAML_FALSE.includes(raw))
-            return false;
-        return new Problem(`Input '${name}' must be true or false.`);
-    };
-}
-// An exported name must contain TORQ, which no tool reads but Torq's: a
-// token under any other name could reconfigure a later step (GOSUMDB=off,
-// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
-// runner's own prefixes are refused even with TORQ in them.
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i;
-const ENV_VAR_ADVICE = 'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.';
-const envVar = (raw) => {
-    const why = !VARIABLE_NAME.test(raw)
-        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
-        : !/TORQ/i.test(raw)
-            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
-            : RUNNER_PREFIX.test(raw)
-                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
-                : undefined;
-    return why === undefined
-        ? raw
-        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
-};
-/** A whole number from 0 to `max`; `meaning` ends the message. */
-function wholeNumber(name, max, meaning) {
-    return (raw) => {
-        const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-        return value <= max
-            ? value
-            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
-    };
-}
-const retries = wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.');
-const rateLimitWaitSeconds = wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.');
-const minValiditySeconds = wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.');
-const timeoutSeconds = (raw) => {
-    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
-    return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
-        ? seconds
-        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
-};
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-/** One parser per input of action.yml: adding an input is one line here. */
-const PARSERS = {
-    'client-id': clientId,
-    'client-secret': credential('client-secret'),
-    region: region,
-    'auth-url': authUrl,
-    'export-env': yamlBoolean('export-env'),
-    'env-var': envVar,
-    retries: retries,
-    'rate-limit-wait-seconds': rateLimitWaitSeconds,
-    'timeout-seconds': timeoutSeconds,
-    'reuse-token': yamlBoolean('reuse-token'),
-    'min-validity-seconds': minValiditySeconds
-};
-/**
- * Turns the raw inputs and the runner's files into Settings, or throws an
- * InputError listing every problem at once, so that one run shows all that
- * needs fixing.
- */
-function readInputs(read, env) {
-    const problems = [];
-    const inputs = {};
-    for (const [name, parser] of Object.entries(PARSERS)) {
-        const value = parser(read(name) || INPUTS[name]);
-        if (value instanceof Problem)
-            problems.push(value.message);
-        else
-            inputs[name] = value;
-    }
-    const given = inputs;
-    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
-    const envFile = 
-    // Read before the problems are known: export-env may have been one.
-    inputs['export-env'] === true
-        ? runnerFile(env, 'GITHUB_ENV', problems)
-        : (env['GITHUB_ENV'] ?? '');
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const authUrl = given['auth-url'];
-    return {
-        clientId: given['client-id'],
-        clientSecret: given['client-secret'],
-        tokenUrl: authUrl ?? new URL(TOKEN_URLS[given.region]),
-        endpointSource: authUrl ? 'auth-url' : `region ${given.region}`,
-        exportEnv: given['export-env'],
-        envVar: given['env-var'],
-        outputFile,
-        envFile,
-        retries: given.retries,
-        rateLimitWaitMs: given['rate-limit-wait-seconds'] * 1000,
-        timeoutMs: Math.round(given['timeout-seconds'] * 1000),
-        reuseToken: given['reuse-token'],
-        minValiditySeconds: given['min-validity-seconds']
-    };
-}
-const CONSEQUENCE = {
-    GITHUB_OUTPUT: ['the step outputs have nowhere to go', ''],
-    GITHUB_ENV: [
-        'the token cannot be exported',
-        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.'
-    ]
-};
-/**
- * The path of a runner file. Runners since v2.327.1 set both variables for
- * every step; the set-output and set-env commands they replace are disabled
- * there, so the action has no fallback and says so before any request.
- */
-function runnerFile(env, variable, problems) {
-    const path = env[variable];
-    if (path)
-        return path;
-    const [consequence, hint] = CONSEQUENCE[variable];
-    problems.push(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
-    return '';
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/job-state.ts
-
-
-
-/**
- * The job's token state: one file in RUNNER_TEMP, which the runner empties at
- * the start and end of every job. This module only moves its bytes, safely;
- * reuse.ts decides what they mean. Every failure becomes a reason, never an
- * error: without the state the action simply asks Torq.
- */
-const STATE_FILE = 'torq-token-action.json';
-/** A few hundred bytes per identity; a larger file is not this action's. */
-const MAX_STATE_BYTES = 1024 * 1024;
-/** RUNNER_TEMP, if it is a writable directory; otherwise why reuse is off. */
-function stateDirectory(runnerTemp) {
-    if (runnerTemp === undefined || runnerTemp === '') {
-        return { reason: 'RUNNER_TEMP is not set' };
-    }
-    // A relative path would put the token in the workspace, next to the code.
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)) {
-        return { reason: 'RUNNER_TEMP is not an absolute path' };
-    }
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(runnerTemp, external_node_fs_namespaceObject.constants.W_OK);
-        if ((0,external_node_fs_namespaceObject.statSync)(runnerTemp).isDirectory())
-            return { dir: runnerTemp };
-    }
-    catch {
-        // Described below, the same way as a path that is not a directory.
-    }
-    return { reason: 'RUNNER_TEMP is not a writable directory' };
-}
-/**
- * The state file's text, if it is a regular file of this user that no one
- * else may read or write. `uid` is undefined where the system has none
- * (Windows), which also has no such mode bits.
- */
-function readState(dir, uid) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
-    try {
-        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
-        if (stat === undefined) {
-            return { reason: 'no earlier step of this job saved a token' };
-        }
-        const problem = statProblem(stat, uid);
-        if (problem !== undefined) {
-            return { reason: `the job state file ${problem}` };
-        }
-        // Not followed if it became a link since; not blocked if a pipe.
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-        try {
-            return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-    }
-    catch (error) {
-        return { reason: `the job state file cannot be read (${code(error)})` };
-    }
-}
-function statProblem(stat, uid) {
-    if (stat.isSymbolicLink())
-        return 'is a symbolic link';
-    if (!stat.isFile())
-        return 'is not a regular file';
-    if (uid !== undefined) {
-        if (stat.uid !== uid)
-            return `belongs to uid ${stat.uid}, not ${uid}`;
-        const mode = stat.mode & 0o777;
-        if ((mode & 0o077) !== 0) {
-            return `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`;
-        }
-    }
-    if (stat.size > MAX_STATE_BYTES) {
-        return `is larger than ${MAX_STATE_BYTES} bytes`;
-    }
-    return undefined;
-}
-/**
- * Replaces the state file whole: a new file only this user may read, created
- * under a random name in the same directory, then renamed over the old one,
- * so that a reader sees the old state or the new, never half of one.
- * Returns why it failed, or undefined.
- */
-function writeState(dir, text) {
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
-    }
-    catch (error) {
-        return code(error);
-    }
-    try {
-        try {
-            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
-        return undefined;
-    }
-    catch (error) {
-        try {
-            (0,external_node_fs_namespaceObject.rmSync)(temp);
-        }
-        catch {
-            // Already gone: nothing is left behind.
-        }
-        return code(error);
-    }
-}
-/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
-function code(error) {
-    return String(error.code);
-}
-
-;// CONCATENATED MODULE: ./src/retry-after.ts
-/**
- * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
- * the three forms of §5.6.7, each read by a strict parser of its own so that
- * no free text is taken for a date. Anything else counts as absent.
- */
-/** The longest wait taken as meant, one year; a longer one counts as absent. */
-const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const LONG_DAYS = [
-    'Sunday',
-    'Monday',
-    'Tuesday',
-    'Wednesday',
-    'Thursday',
-    'Friday',
-    'Saturday'
-];
-const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
-const DAY = `(${DAYS.join('|')})`;
-const MONTH = `(${MONTHS.join('|')})`;
-const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
-/** `Sun, 06 Nov 1994 08:49:37 GMT` */
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
-const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
-/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
-/**
- * Milliseconds from `now` that a Retry-After header asks to wait: a whole
- * number, never negative, at most a year; undefined when the header is
- * missing, longer, or not one of the forms RFC 9110 defines.
- */
-function parseRetryAfter(header, now) {
-    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
-    const value = header?.trim() ?? '';
-    let ms;
-    if (/^\d+$/.test(value)) {
-        ms = Number(value) * 1000;
-    }
-    else {
-        const date = httpDate(value, now);
-        ms = date === undefined ? undefined : Math.max(0, date - now);
-    }
-    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
-}
-/** An HTTP-date in ms since the epoch, or undefined. */
-function httpDate(value, now) {
-    const imf = IMF_FIXDATE.exec(value);
-    if (imf)
-        return toTime(imf.slice(1), DAYS);
-    const asc = ASCTIME_DATE.exec(value);
-    if (asc) {
-        const [, weekday, month, day, hour, minute, second, year] = asc;
-        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
-    }
-    const rfc850 = RFC850_DATE.exec(value);
-    if (rfc850) {
-        const [, weekday, day, month, yy, ...time] = rfc850;
-        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
-    }
-    return undefined;
-}
-/**
- * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
- * `now` is the century before; one 50 years or more before `now` is taken
- * as the century after, the nearer of the two readings.
- */
-function fullYear(yy, now) {
-    const current = new Date(now).getUTCFullYear();
-    const year = current - (current % 100) + yy;
-    if (year > current + 50)
-        return year - 100;
-    return year <= current - 50 ? year + 100 : year;
-}
-/**
- * The date's time, if it is a date: its day within its month, its weekday
- * the one named, a time of day (second 60 is a leap second).
- */
-function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
-    const date = new Date(0);
-    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
-    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
-    const valid = date.getUTCDate() === Number(day) &&
-        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
-        Number(hour) <= 23 &&
-        Number(minute) <= 59 &&
-        Number(second) <= 60;
-    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
-    return valid ? date.getTime() + seconds * 1000 : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/answer.ts
-
-
-
-/** RFC 6750 b64token: the characters a bearer token may have. */
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** No real token is anywhere near this long. */
-const MAX_TOKEN_LENGTH = 16 * 1024;
-/**
- * Torq's tokens have 36 characters. A shorter one would be masked wherever
- * it occurs in the job's log: `e` or `Bearer` would garble every line.
- */
-const MIN_TOKEN_LENGTH = 16;
-/** One year: the longest lifetime taken as meant. */
-const MAX_EXPIRES_IN = 31_536_000;
-// Shapes of the server values that are quoted; anything else is described.
-const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
-const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
-const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
-/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
-const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
-/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-const RETRYABLE_STATUS = new Set([408, 429]);
-const RETRY_AFTER_STATUS = new Set([429, 503]);
-/**
- * Turns an answer into a Token or a TokenRequestError. Only the status, a
- * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
- * it is a code) and `error_description` (quoted) reach a message; the body
- * itself is never printed.
- */
-function interpretAnswer(answer, request) {
-    const { status } = answer;
-    const refused = refusal(answer, request);
-    if (refused !== undefined) {
-        throw new TokenRequestError(refused, { retryable: false });
-    }
-    const json = parseJson(answer.body);
-    if (status === 200) {
-        if (json === undefined) {
-            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, request.secrets)}). Check ${request.endpointSource}: a proxy or login page may be answering instead of Torq.`, { retryable: false });
-        }
-        return readToken(json, request);
-    }
-    const fields = isObject(json) ? json : {};
-    const code = stringField(fields, 'error');
-    const detail = describeError(status, answer, json, request.secrets);
-    if (status === 401 || code === 'invalid_client') {
-        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${request.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, { retryable: false });
-    }
-    const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
-    throw new TokenRequestError(`The token request failed (${detail}).`, {
-        retryable,
-        status,
-        retryAfterMs: RETRY_AFTER_STATUS.has(status)
-            ? parseRetryAfter(answer.retryAfter, request.now())
-            : undefined
-    });
-}
-/**
- * Why an answer is neither a token nor an error answer, if it is not: what
- * it is would be the same on the next attempt, so it is not retried.
- */
-function refusal(answer, request) {
-    const { status } = answer;
-    const check = `Check ${request.endpointSource}`;
-    if (status < 100 || status > 599) {
-        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
-    }
-    if (status < 200) {
-        // Node.js reads past interim answers but for an upgrade: any 1xx here
-        // was given as the answer.
-        return `The token endpoint answered HTTP ${status}, an interim status, and nothing after it; an OAuth token endpoint answers with a final status (a token or an error)${status === 101 ? ', and 101 Switching Protocols means the connection was switched to another protocol (h2c, a WebSocket)' : ''}. ${check}: something other than Torq is answering.`;
-    }
-    if (REDIRECT_STATUS.has(status)) {
-        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
-    }
-    if (status >= 300 && status < 400) {
-        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
-    }
-    const encoding = describeEncoding(answer, request.secrets);
-    return encoding === undefined
-        ? undefined
-        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${request.endpointSource} and the runner's proxy settings.`;
-}
-function parseJson(body) {
-    try {
-        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
-        return JSON.parse(body.replace(/^\uFEFF/, ''));
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringField(fields, name) {
-    const value = fields[name];
-    return typeof value === 'string' ? value : undefined;
-}
-function readToken(json, request) {
-    const fields = isObject(json) ? json : {};
-    const accessToken = fields['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        throw new TokenRequestError('The token endpoint answered HTTP 200 but the JSON has no access_token.', { retryable: false });
-    }
-    // The token goes into the runner's output and environment files and into
-    // later steps' commands: only the characters of a bearer token are safe
-    // there, and no real token has others.
-    if (accessToken.length > MAX_TOKEN_LENGTH ||
-        !BEARER_TOKEN.test(accessToken)) {
-        throw new TokenRequestError(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`, { retryable: false });
-    }
-    // Checked once the characters are known good, and never quoted: the token
-    // was not masked.
-    if (accessToken.length < MIN_TOKEN_LENGTH) {
-        throw new TokenRequestError(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${request.endpointSource}: something other than Torq may be answering.`, { retryable: false });
-    }
-    const tokenType = fields['token_type'] ?? 'Bearer';
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        // The refused token is cut out too: it was never masked.
-        const shown = typeof tokenType === 'string'
-            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
-                ...request.secrets,
-                accessToken
-            ])
-            : undefined;
-        throw new TokenRequestError(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`, { retryable: false });
-    }
-    return {
-        accessToken,
-        tokenType,
-        expiresIn: readExpiresIn(fields['expires_in'])
-    };
-}
-/** Whole seconds from 1 to a year, as a number or a string of digits. */
-function readExpiresIn(value) {
-    const seconds = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-    return typeof seconds === 'number' &&
-        Number.isInteger(seconds) &&
-        seconds >= 1 &&
-        seconds <= MAX_EXPIRES_IN
-        ? seconds
-        : undefined;
-}
-function describeError(status, answer, json, secrets) {
-    const parts = [`HTTP ${status}`];
-    if (json === undefined) {
-        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
-        return parts.join(', ');
-    }
-    const fields = isObject(json) ? json : {};
-    const code = stringField(fields, 'error');
-    if (code !== undefined && code !== '') {
-        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
-            'an unexpected error code');
-    }
-    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
-    if (description !== '')
-        parts.push(`"${description}"`);
-    return parts.join(', ');
-}
-function describeBody(answer, secrets) {
-    if (answer.body === '')
-        return 'empty body';
-    const type = answer.contentType.replace(/;.*/s, '').trim();
-    if (type === '')
-        return 'no content type';
-    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected content type'
-        : `content type ${shown.toLowerCase()}`;
-}
-/**
- * The Content-Encoding of a body, if it has one other than identity, for a
- * message: `Content-Encoding gzip`. Codings are names in any case, listed
- * with commas.
- */
-function describeEncoding(answer, secrets) {
-    const codings = (answer.contentEncoding ?? '')
-        .split(',')
-        .map((coding) => coding.trim().toLowerCase())
-        .filter((coding) => coding !== '' && coding !== 'identity');
-    if (answer.body === '' || codings.length === 0)
-        return undefined;
-    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected Content-Encoding'
-        : `Content-Encoding ${shown}`;
-}
-
-;// CONCATENATED MODULE: ./src/reuse.ts
-
-
-/**
- * Reuse of a token within one job, decided from the job state file's text
- * (job-state.ts reads and writes it): an earlier step's token is published
- * again while it stays valid long enough.
- */
-const STATE_FORMAT = 'torq-token-action/job-state';
-const STATE_VERSION = 1;
-const HEX_64 = /^[0-9a-f]{64}$/;
-/**
- * One-way digests of client id, client secret and token URL (a JSON array,
- * so no two triples encode alike): nothing the secret can be read back from.
- */
-function identityOf(clientId, clientSecret, tokenUrl) {
-    const digest = (purpose) => (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([
-        STATE_FORMAT,
-        purpose,
-        clientId,
-        clientSecret,
-        tokenUrl
-    ]))
-        .digest();
-    return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
-}
-/**
- * The entry for a token, sealed with a key only the secret gives: a planted
- * entry, whatever it holds, cannot pass for one this action wrote.
- */
-function sealEntry(identity, kept) {
-    return { ...kept, mac: seal(identity, kept) };
-}
-function seal(identity, kept) {
-    return (0,external_node_crypto_.createHmac)('sha256', identity.key)
-        .update(JSON.stringify([
-        identity.fingerprint,
-        kept.token,
-        kept.expiresAt,
-        kept.tokenType
-    ]))
-        .digest('hex');
-}
-/**
- * Whether the state file's text holds this identity's token, valid for at
- * least `minValiditySeconds` more after `now`, and otherwise why not.
- */
-function decide(text, identity, now, minValiditySeconds) {
-    const state = readEntries(text);
-    if ('reason' in state)
-        return state;
-    if (!Object.hasOwn(state.entries, identity.fingerprint)) {
-        return {
-            reason: 'no token was kept for this client id, client secret and token URL'
-        };
-    }
-    const entry = wellFormed(state.entries[identity.fingerprint]);
-    if (entry === undefined || entry.mac !== seal(identity, entry)) {
-        return {
-            reason: 'the kept token fails the checks of a fresh one or was not written by this action'
-        };
-    }
-    const left = Math.floor((entry.expiresAt - now) / 1000);
-    if (left < 1)
-        return { reason: 'the kept token has expired' };
-    if (left > MAX_EXPIRES_IN) {
-        return { reason: 'the kept token expires later than any token Torq issues' };
-    }
-    if (left < minValiditySeconds) {
-        return {
-            reason: `the kept token is valid for ${left} s more, less than min-validity-seconds (${minValiditySeconds})`
-        };
-    }
-    // publish.ts works out expires-at as sentAt + expiresIn: the original expiry.
-    return {
-        token: {
-            accessToken: entry.token,
-            tokenType: entry.tokenType,
-            expiresIn: left,
-            sentAt: entry.expiresAt - left * 1000
-        }
-    };
-}
-/**
- * The state file's next text: `entry` for its identity, and every other
- * identity's well-formed entry that has not expired by `now`.
- */
-function nextState(text, fingerprint, entry, now) {
-    const state = readEntries(text);
-    const entries = {};
-    for (const [key, value] of Object.entries('reason' in state ? {} : state.entries)) {
-        const other = HEX_64.test(key) ? wellFormed(value) : undefined;
-        if (other !== undefined && other.expiresAt > now)
-            entries[key] = other;
-    }
-    entries[fingerprint] = entry;
-    return JSON.stringify({
-        format: STATE_FORMAT,
-        version: STATE_VERSION,
-        entries
-    });
-}
-function readEntries(text) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return { reason: 'the job state file is not JSON' };
-    }
-    return reuse_isObject(json) &&
-        json['format'] === STATE_FORMAT &&
-        json['version'] === STATE_VERSION &&
-        reuse_isObject(json['entries'])
-        ? { entries: json['entries'] }
-        : { reason: "the job state file is not in this action's format" };
-}
-/** An entry whose token passes the checks a fresh token must pass. */
-function wellFormed(value) {
-    if (!reuse_isObject(value))
-        return undefined;
-    const { token, expiresAt, tokenType, mac } = value;
-    return typeof token === 'string' &&
-        token.length >= MIN_TOKEN_LENGTH &&
-        token.length <= MAX_TOKEN_LENGTH &&
-        BEARER_TOKEN.test(token) &&
-        typeof tokenType === 'string' &&
-        tokenType.toLowerCase() === 'bearer' &&
-        Number.isSafeInteger(expiresAt) &&
-        typeof mac === 'string'
-        ? { token, expiresAt: expiresAt, tokenType, mac }
-        : undefined;
-}
-function reuse_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/job-token.ts
-
-
-
-/**
- * The job state of this run's identity, or undefined when reuse is off (a
- * debug line says why): then the token is neither looked up nor kept.
- */
-function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
-    const where = settings.reuseToken
-        ? stateDirectory(runnerTemp)
-        : { reason: 'reuse-token is false' };
-    if ('reason' in where) {
-        core_debug(`Token reuse is off: ${where.reason}.`);
-        return undefined;
-    }
-    return {
-        dir: where.dir,
-        identity: identityOf(settings.clientId, settings.clientSecret, settings.tokenUrl.href),
-        uid,
-        now,
-        minValiditySeconds: settings.minValiditySeconds
-    };
-}
-/** An earlier step's token to publish again, or undefined (a debug line says why). */
-function earlierToken(job) {
-    const read = readState(job.dir, job.uid);
-    const decision = 'reason' in read
-        ? read
-        : decide(read.text, job.identity, job.now(), job.minValiditySeconds);
-    if ('token' in decision)
-        return decision.token;
-    core_debug(`No token of an earlier step reused: ${decision.reason}.`);
-    return undefined;
-}
-/**
- * Keeps a fresh token, once published, for later steps. Never fails the
- * step: a state that cannot be written is a debug line.
- */
-function keepToken(job, token) {
-    if (token.expiresIn === undefined) {
-        core_debug('The token is not kept for later steps: its lifetime is unknown.');
-        return;
-    }
-    if (token.expiresIn < job.minValiditySeconds) {
-        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
-    }
-    const read = readState(job.dir, job.uid);
-    const entry = sealEntry(job.identity, {
-        token: token.accessToken,
-        // As publish.ts works out expires-at.
-        expiresAt: token.sentAt + token.expiresIn * 1000,
-        tokenType: token.tokenType
-    });
-    const failure = writeState(job.dir, nextState('text' in read ? read.text : '', job.identity.fingerprint, entry, job.now()));
-    if (failure !== undefined) {
-        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/retry.ts
 
 /** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
@@ -32754,7 +32853,36 @@ function caFileProblem(file) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/proxy-variables.ts
+/**
+ * The proxy variables, named once: what the route reads (as the toolkit's
+ * @actions/http-client does, the lower-case name first), what it names in the
+ * log as not read, and the list of hosts to reach directly.
+ */
+const PROXY_FOR_SCHEME = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Read by curl and others, never by the toolkit. */
+const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
+const NO_PROXY = ['no_proxy', 'NO_PROXY'];
+/**
+ * Every variable that may name a proxy, and so hold a password to mask:
+ * those the route reads and those it names as not read.
+ */
+const PROXY_VARIABLES = [
+    ...PROXY_FOR_SCHEME.https,
+    ...PROXY_FOR_SCHEME.http,
+    ...UNREAD_PROXY
+];
+/** Every variable that changes the route: what a clean runner leaves unset. */
+const ROUTE_VARIABLES = [
+    ...PROXY_VARIABLES,
+    ...NO_PROXY
+];
+
 ;// CONCATENATED MODULE: ./src/route.ts
+
 
 
 
@@ -32779,15 +32907,14 @@ function decideRoute(url) {
     if (checkBypass(url)) {
         return direct(bypassesProxyAsLoopback(url.hostname)
             ? 'loopback addresses never go through a proxy'
-            : `${process.env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+            : `${process.env[NO_PROXY[0]] ? NO_PROXY[0] : NO_PROXY[1]} matches ${url.hostname}`);
     }
     const scheme = https ? 'https' : 'http';
-    const [lower, upper, ...unreadNames] = https
-        ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-        : ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
+    const unreadNames = PROXY_FOR_SCHEME[https ? 'http' : 'https'];
     const variable = firstSet(lower, upper);
     if (variable === undefined) {
-        const unread = [...unreadNames, 'all_proxy', 'ALL_PROXY'].filter((name) => process.env[name]);
+        const unread = [...unreadNames, ...UNREAD_PROXY].filter((name) => process.env[name]);
         return direct(`neither ${upper} nor ${lower} is set` +
             (unread.length > 0
                 ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
@@ -32847,24 +32974,25 @@ function firstSet(first, second) {
 }
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
+
+
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
     return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
 }
 /**
- * The Unicode normalization forms. A server may send a text back in any of
- * them: canonically the same text, shown identically, other code points.
+ * The pair as it is and in each normalization form, each distinct pair once
+ * (an ASCII pair is the same in all of them): each is encoded once.
  */
-const secrets_NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
-/** The pair as it is and in each normalization form. */
 function normalizedPairs(a, b) {
-    return [
+    const pairs = [
         [a, b],
-        ...secrets_NORMALIZATIONS.map((form) => [
+        ...NORMALIZATIONS.map((form) => [
             a.normalize(form),
             b.normalize(form)
         ])
     ];
+    return pairs.filter(([x, y], at) => pairs.findIndex(([p, q]) => p === x && q === y) === at);
 }
 /**
  * Every form in which a server could send the secret back: as sent; base64
@@ -32927,18 +33055,6 @@ const MIN_SHIFTED = 16;
 function unicodeEscape(char) {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
-/**
- * The proxy variables whose credentials are masked: those the route reads
- * and those it names in the log as not read.
- */
-const PROXY_VARIABLES = [
-    'https_proxy',
-    'HTTPS_PROXY',
-    'http_proxy',
-    'HTTP_PROXY',
-    'all_proxy',
-    'ALL_PROXY'
-];
 /**
  * Every form of the passwords in the proxy variables of `env`: as written, as
  * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
@@ -33317,7 +33433,7 @@ const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 
 /** Asks Torq for a token, retrying transient failures as retry.ts decides. */
 async function obtainToken(settings, route, secrets, clock) {
-    info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
+    core_info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
     return withRetries(async (attempt) => {
         core_debug(`Token request attempt ${attempt}.`);
         const sentAt = clock.now();
@@ -33333,7 +33449,7 @@ async function obtainToken(settings, route, secrets, clock) {
             now: clock.now
         });
         return { ...token, sentAt };
-    }, settings, clock, { retrying: (event) => info(retryLine(event)) });
+    }, settings, clock, { retrying: (event) => core_info(retryLine(event)) });
 }
 /** One line per retry: the attempt, why it failed, the wait, what is used up. */
 function retryLine(event) {
@@ -33350,8 +33466,6 @@ function seconds(ms) {
     return (Math.floor(ms / 100) / 10).toFixed(1);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runner-files.ts
 
 
@@ -33464,15 +33578,14 @@ function failure(write, error, outcome) {
 
 
 /**
- * Tells the runner to hide `value` from the log. A multi-line value is also
- * masked line by line, since the runner matches masks within single lines.
+ * Tells the runner to hide each value from the log: a multi-line value also
+ * line by line, since the runner matches masks within single lines.
  */
-function mask(value) {
-    core_setSecret(value);
-    for (const line of value.split(/\r?\n|\r/)) {
-        if (line !== '' && line !== value)
-            core_setSecret(line);
-    }
+function mask(values) {
+    addMasks(values.flatMap((value) => [
+        value,
+        ...value.split(/\r?\n|\r/).filter((line) => line !== '' && line !== value)
+    ]));
 }
 /**
  * Masks the token, then hands it to later steps as outputs and a variable:
@@ -33497,7 +33610,7 @@ function publishToken(token, settings, reused = false, ops = nodeFileOps) {
     const expiry = expiresAt
         ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
         : '';
-    mask(token.accessToken);
+    mask([token.accessToken]);
     if (expiresAt === '') {
         warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
     }
@@ -33544,10 +33657,9 @@ async function run(clock = systemClock) {
         ...secretForms(getInput('client-id'), getInput('client-secret')),
         ...proxySecretForms(process.env)
     ];
-    for (const form of secrets)
-        mask(form);
+    mask(secrets);
     try {
-        const settings = readInputs((name) => getInput(name), process.env);
+        const settings = readInputs(getInput, process.env);
         const job = jobToken(settings, clock.now);
         const earlier = job && earlierToken(job);
         if (earlier) {
@@ -33573,7 +33685,7 @@ async function run(clock = systemClock) {
 function fail(error, secrets) {
     if (error instanceof InputError && error.problems.length > 1) {
         for (const problem of error.problems)
-            core_error(problem);
+            runner_commands_error(problem);
         setFailed(`${error.problems.length} problems need fixing (see the errors above); no request was made.`);
     }
     else if (error instanceof ActionError) {
