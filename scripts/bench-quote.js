@@ -6,7 +6,16 @@
 // in the action; the rest are what each further answer costs.
 //   node24 scripts/bench-quote.js [quotes]   (default 20)
 
-// Imported by URL, the .ts files themselves (not what tsc would emit).
+import { registerHooks } from 'node:module'
+
+// Imported by URL, the .ts files themselves (not what tsc would emit); their
+// own imports name the .js that tsc would emit, so those resolve to the .ts.
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const ts = specifier.startsWith('.') && specifier.replace(/\.js$/, '.ts')
+    return nextResolve(ts || specifier, context)
+  }
+})
 /** @type {typeof import('../src/outside-text.js')} */
 const { quote } = await import(
   new URL('../src/outside-text.ts', import.meta.url).href

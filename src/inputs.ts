@@ -26,7 +26,7 @@ export interface Settings {
   minValiditySeconds: number
 }
 
-/** Reads one input by name; `core.getInput` in the action (it trims). */
+/** Reads one input by name; `getInput` of runner-commands.ts in the action (it trims). */
 export type InputReader = (name: string) => string
 
 /** The step's environment, where the runner names its files. */

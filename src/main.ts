@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { ActionError, InputError } from './errors.js'
 import { readInputs } from './inputs.js'
 import { earlierToken, jobToken, keepToken } from './job-token.js'
@@ -6,6 +5,13 @@ import { obtainToken } from './obtain.js'
 import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
 import { systemClock, type Clock } from './clock.js'
+import {
+  error as logError,
+  getInput,
+  info,
+  setFailed,
+  warning
+} from './runner-commands.js'
 import { decideRoute, describeRoute } from './route.js'
 import { proxySecretForms, secretForms } from './secrets.js'
 
@@ -15,12 +21,12 @@ export async function run(clock: Clock = systemClock): Promise<void> {
   // in every form a server or proxy could echo them (the Authorization and
   // Proxy-Authorization headers, base64, URL-encoded).
   const secrets = [
-    ...secretForms(core.getInput('client-id'), core.getInput('client-secret')),
+    ...secretForms(getInput('client-id'), getInput('client-secret')),
     ...proxySecretForms(process.env)
   ]
-  for (const form of secrets) mask(form)
+  mask(secrets)
   try {
-    const settings = readInputs((name) => core.getInput(name), process.env)
+    const settings = readInputs(getInput, process.env)
     const job = jobToken(settings, clock.now)
     const earlier = job && earlierToken(job)
     if (earlier) {
@@ -29,8 +35,8 @@ export async function run(clock: Clock = systemClock): Promise<void> {
     }
     const route = decideRoute(settings.tokenUrl)
     const line = describeRoute(route, secrets)
-    if (route.ignoredProxy) core.warning(line)
-    else core.info(line)
+    if (route.ignoredProxy) warning(line)
+    else info(line)
     const token = await obtainToken(settings, route, secrets, clock)
     publishToken(token, settings)
     if (job) keepToken(job, token)
@@ -42,14 +48,14 @@ export async function run(clock: Clock = systemClock): Promise<void> {
 /** Our own errors carry messages written for the user; others are quoted. */
 function fail(error: unknown, secrets: readonly string[]): void {
   if (error instanceof InputError && error.problems.length > 1) {
-    for (const problem of error.problems) core.error(problem)
-    core.setFailed(
+    for (const problem of error.problems) logError(problem)
+    setFailed(
       `${error.problems.length} problems need fixing (see the errors above); no request was made.`
     )
   } else if (error instanceof ActionError) {
-    core.setFailed(error.message)
+    setFailed(error.message)
   } else {
     const text = error instanceof Error ? error.message : String(error)
-    core.setFailed(`Unexpected failure: ${quote(text, secrets)}`)
+    setFailed(`Unexpected failure: ${quote(text, secrets)}`)
   }
 }

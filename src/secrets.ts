@@ -1,4 +1,6 @@
+import { NORMALIZATIONS } from './fold.js'
 import { PROXY_VARIABLES } from './proxy-variables.js'
+
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 export function basicCredentials(
   clientId: string,
@@ -8,20 +10,20 @@ export function basicCredentials(
 }
 
 /**
- * The Unicode normalization forms. A server may send a text back in any of
- * them: canonically the same text, shown identically, other code points.
+ * The pair as it is and in each normalization form, each distinct pair once
+ * (an ASCII pair is the same in all of them): each is encoded once.
  */
-export const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'] as const
-
-/** The pair as it is and in each normalization form. */
 function normalizedPairs(a: string, b: string): [string, string][] {
-  return [
+  const pairs: [string, string][] = [
     [a, b],
     ...NORMALIZATIONS.map((form): [string, string] => [
       a.normalize(form),
       b.normalize(form)
     ])
   ]
+  return pairs.filter(
+    ([x, y], at) => pairs.findIndex(([p, q]) => p === x && q === y) === at
+  )
 }
 
 /**
