@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(145);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6289);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 145:
+/***/ 6289:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31444,27 +31444,88 @@ function bypassesProxyAsLoopback(hostname) {
         hostname === '[::1]');
 }
 
-;// CONCATENATED MODULE: ./src/outside-text.ts
+;// CONCATENATED MODULE: ./src/fold.ts
 /**
- * The one way text from outside (a server's answer, an input, an error from
- * the network) reaches a log line or an annotation. The runner obeys
- * `##[name]` anywhere in a line and `::name::` at its start, and masks only
- * whole values with their exact case, so outside text is cut free of every
- * form of every secret first, then made one short, inert line.
+ * One case and one normalization for all texts, so that a secret is found
+ * however a server cased or normalized it, and where each folded unit came
+ * from, so that what is found can be cut from the text as it was.
+ */
+/**
+ * The Unicode normalization forms. A server may send a text back in any of
+ * them: canonically the same text, shown identically, other code points.
+ */
+const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
+/**
+ * Whether `text` is all ASCII: the same in every normalization form, and
+ * folded by lower-casing alone, with no Unicode table to build or consult.
+ */
+function isAscii(text) {
+    return /^[\0-\x7f]*$/.test(text);
+}
+/**
+ * A run of ASCII characters that no combining mark follows, or a character
+ * and the combining marks after it, or marks alone.
+ */
+const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
+/**
+ * Each character with its combining marks decomposed (so that é and
+ * e + ◌́, ﬁ and fi, Ａ and A meet, whatever order the marks came in) and
+ * lower-, upper- and lower-cased before and after (so that σ, ς and Σ meet,
+ * and ẞ, ß and SS, and a letter cased with the whole text or on its own).
+ */
+function fold(text) {
+    return isAscii(text)
+        ? text.toLowerCase()
+        : text.replace(SEQUENCES, foldSequence);
+}
+/** `text` folded, with the places of what each unit of it comes from. */
+function foldWithPlaces(text) {
+    if (isAscii(text)) {
+        return { text: text.toLowerCase(), start: (at) => at, end: (at) => at + 1 };
+    }
+    const start = [];
+    const end = [];
+    const folded = text.replace(SEQUENCES, (sequence, at) => {
+        const one = foldSequence(sequence);
+        const ascii = endsInAscii(sequence);
+        for (let unit = 0; unit < one.length; unit++) {
+            start.push(ascii ? at + unit : at);
+            end.push(ascii ? at + unit + 1 : at + sequence.length);
+        }
+        return one;
+    });
+    return { text: folded, start: (at) => start[at], end: (at) => end[at] };
+}
+/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
+function endsInAscii(sequence) {
+    return sequence.charCodeAt(sequence.length - 1) < 0x80;
+}
+/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
+function oneCase(text) {
+    return text.toLowerCase().toUpperCase().toLowerCase();
+}
+// The same characters recur: each sequence is folded once.
+const folds = new Map();
+function foldSequence(sequence) {
+    if (endsInAscii(sequence))
+        return sequence.toLowerCase();
+    let folded = folds.get(sequence);
+    if (folded === undefined) {
+        folded = oneCase(oneCase(sequence).normalize('NFKD'));
+        folds.set(sequence, folded);
+    }
+    return folded;
+}
+
+;// CONCATENATED MODULE: ./src/cut-secrets.ts
+
+/**
+ * Finding secrets in outside text and cutting them out. The runner masks only
+ * whole values with their exact case, so a text is searched folded (see
+ * fold.ts) for any piece of a secret long enough to stand for it.
  */
 /** Characters of a secret in a row that count as showing it. */
 const SECRET_RUN = 10;
-/** The longest quote, in characters, before it is shortened with `…`. */
-const MAX_QUOTE_LENGTH = 200;
-/**
- * How much of a text quote() reads beyond the longest form of a secret, in
- * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
- * over for what it drops (control and format characters, runs of spaces) or
- * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
- */
-const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
-/** The forms in which a text can be the same text, shown identically. */
-const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
 // Keyed on the array: the action builds its list of secrets once, and every
 // quote of the run reuses what was built from it.
 const matchers = new WeakMap();
@@ -31476,10 +31537,17 @@ function matcherFor(secrets) {
     }
     return matcher;
 }
+/**
+ * Folding decomposes each character on its own; the normalizations of the
+ * whole secret add the forms whose combining marks are in another order.
+ */
+function foldedForms(secret) {
+    return isAscii(secret)
+        ? [fold(secret)]
+        : [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold);
+}
 function buildMatcher(secrets) {
-    // Folding decomposes each character on its own; the normalizations of the
-    // whole secret add the forms whose combining marks are in another order.
-    const forms = new Set(secrets.flatMap((secret) => [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold)));
+    const forms = new Set(secrets.flatMap(foldedForms));
     forms.delete('');
     const pieces = new Map();
     let longest = 0;
@@ -31499,20 +31567,20 @@ function buildMatcher(secrets) {
  * the text is the start of a longer one: an end that could start a piece is
  * taken as one.
  */
-function outside_text_hidden(text, matcher, goesOn) {
-    const { folded, start, end } = foldWithPlaces(text);
+function cut_secrets_hidden(text, matcher, goesOn) {
+    const { text: folded, start, end } = foldWithPlaces(text);
     const marks = new Uint8Array(text.length);
     for (const [run, pieces] of matcher.pieces) {
         for (let at = 0; at + run <= folded.length; at++) {
             if (pieces.has(folded.slice(at, at + run))) {
-                marks.fill(1, start[at], end[at + run - 1]);
+                marks.fill(1, start(at), end(at + run - 1));
             }
         }
     }
     if (goesOn) {
         for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
             if (startsPiece(folded.slice(at), matcher)) {
-                marks.fill(1, start[at]);
+                marks.fill(1, start(at));
                 break;
             }
         }
@@ -31547,72 +31615,60 @@ function cutTo(text, marks, end) {
  * normalization, with `***`.
  */
 function cutSecrets(text, secrets) {
-    return cutTo(text, outside_text_hidden(text, matcherFor(secrets), false), text.length);
+    return cutTo(text, cut_secrets_hidden(text, matcherFor(secrets), false), text.length);
 }
+
+;// CONCATENATED MODULE: ./src/outside-text.ts
+
 /**
- * A run of ASCII characters that no combining mark follows, or a character
- * and the combining marks after it, or marks alone.
+ * The one way text from outside (a server's answer, an input, an error from
+ * the network) reaches a log line or an annotation. The runner obeys
+ * `##[name]` anywhere in a line and `::name::` at its start, and masks only
+ * whole values with their exact case, so outside text is cut free of every
+ * form of every secret first (see cut-secrets.ts), then made one short,
+ * inert line.
  */
-const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
 /**
- * One case and one normalization for all: each character with its
- * combining marks decomposed (so that é and e + ◌́, ﬁ and fi, Ａ and A
- * meet, whatever order the marks came in) and lower-, upper- and lower-cased
- * before and after (so that σ, ς and Σ meet, and ẞ, ß and SS, and a letter
- * cased with the whole text or on its own).
+ * How much of a text quote() reads beyond the longest form of a secret, in
+ * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
+ * over for what it drops (control and format characters, runs of spaces) or
+ * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
  */
-function fold(text) {
-    return text.replace(SEQUENCES, foldSequence);
-}
-/**
- * `text` folded, and for each unit of it, where the character it comes
- * from (with its marks) starts and ends in `text`.
- */
-function foldWithPlaces(text) {
-    const start = [];
-    const end = [];
-    const folded = text.replace(SEQUENCES, (sequence, at) => {
-        const one = foldSequence(sequence);
-        const ascii = isAscii(sequence);
-        for (let unit = 0; unit < one.length; unit++) {
-            start.push(ascii ? at + unit : at);
-            end.push(ascii ? at + unit + 1 : at + sequence.length);
-        }
-        return one;
-    });
-    return { folded, start, end };
-}
-/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
-function isAscii(sequence) {
-    return sequence.charCodeAt(sequence.length - 1) < 0x80;
-}
-/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
-function oneCase(text) {
-    return text.toLowerCase().toUpperCase().toLowerCase();
-}
-// The same characters recur: each sequence is folded once.
-const folds = new Map();
-function foldSequence(sequence) {
-    if (isAscii(sequence))
-        return sequence.toLowerCase();
-    let folded = folds.get(sequence);
-    if (folded === undefined) {
-        folded = oneCase(oneCase(sequence).normalize('NFKD'));
-        folds.set(sequence, folded);
-    }
-    return folded;
-}
+const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
 /** `at`, or one more where it would split a surrogate pair. */
 function codePointEnd(text, at) {
     const code = text.charCodeAt(at - 1);
     return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
 }
 /**
- * Outside text made safe to print inside a message: secrets cut out, no
- * control, format or line-separator characters, no workflow command syntax
- * the runner would parse, `"` and `\\` escaped so that a quote cannot seem to
- * end early, one line of at most MAX_QUOTE_LENGTH characters. Reads no more
- * of `text` than it could show, whatever its length.
+ * `text` on one line with nothing the runner would parse: no control,
+ * format or line-separator characters, no `##[` or leading `::`, and `"` and
+ * `\\` escaped so that a quote cannot seem to end early.
+ */
+function inert(text) {
+    // Printable ASCII holds none of the characters the Unicode classes find,
+    // and has no lone surrogate: their patterns need not be run (or built).
+    const visible = /^[\x20-\x7e]*$/.test(text)
+        ? text
+        : text
+            .toWellFormed()
+            .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+            // Format characters (bidirectional overrides, zero widths) can hide
+            // what a line says; dropping them may join `#` and `#[`, see below.
+            .replace(/\p{Cf}/gu, '');
+    return visible
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ')
+        .replace(/["\\]/g, '\\$&');
+}
+/**
+ * Outside text made safe to print inside a message: secrets cut out, inert
+ * (see above), one line of at most MAX_QUOTE_LENGTH characters. Reads no
+ * more of `text` than it could show, whatever its length.
  */
 function quote(text, secrets) {
     const matcher = matcherFor(secrets);
@@ -31624,22 +31680,16 @@ function quote(text, secrets) {
     // SECRET_RUN - 1 characters after them (of up to two units each): a
     // secret across the end is cut whole.
     const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN));
-    const line = cutTo(read, outside_text_hidden(read, matcher, false), end)
-        .toWellFormed()
-        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-        // Format characters (bidirectional overrides, zero widths) can hide
-        // what a line says; dropping them may join `#` and `#[`, handled below.
-        .replace(/\p{Cf}/gu, '')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/#(?=#\[)/g, '# ')
-        .replace(/^:(?=:)/, ': ')
-        .replace(/["\\]/g, '\\$&');
+    const line = inert(cutTo(read, cut_secrets_hidden(read, matcher, false), end));
     // Dropping and spacing characters may have joined pieces of a secret; a
     // line cut short may end in the start of one.
-    const chars = Array.from(cutTo(line, outside_text_hidden(line, matcher, !whole), line.length));
+    const cut = cutTo(line, cut_secrets_hidden(line, matcher, !whole), line.length);
+    // No more units than MAX_QUOTE_LENGTH: no more characters either.
+    if (whole && cut.length <= MAX_QUOTE_LENGTH)
+        return cut;
+    const chars = Array.from(cut);
     return whole && chars.length <= MAX_QUOTE_LENGTH
-        ? chars.join('')
+        ? cut
         : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
 }
 /**
@@ -31679,7 +31729,8 @@ function credential(name) {
         if (raw === '') {
             return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
         }
-        if (CONTROL.test(raw)) {
+        // Printable ASCII has none: the Unicode pattern need not be run (or built).
+        if (!/^[\x20-\x7e]*$/.test(raw) && CONTROL.test(raw)) {
             return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
         }
         return raw;
@@ -31798,7 +31849,8 @@ const PARSERS = {
 function readInputs(read, env) {
     const problems = [];
     const inputs = {};
-    for (const [name, parser] of Object.entries(PARSERS)) {
+    for (const [key, parser] of Object.entries(PARSERS)) {
+        const name = key;
         const value = parser(read(name) || INPUTS[name]);
         if (value instanceof Problem)
             problems.push(value.message);
@@ -32732,24 +32784,24 @@ const ROUTE_VARIABLES = [
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
+
 /** The value of the Authorization header: id and secret sent raw, as curl -u. */
 function basicCredentials(clientId, clientSecret) {
     return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
 }
 /**
- * The Unicode normalization forms. A server may send a text back in any of
- * them: canonically the same text, shown identically, other code points.
+ * The pair as it is and in each normalization form, each distinct pair once
+ * (an ASCII pair is the same in all of them): each is encoded once.
  */
-const secrets_NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
-/** The pair as it is and in each normalization form. */
 function normalizedPairs(a, b) {
-    return [
+    const pairs = [
         [a, b],
-        ...secrets_NORMALIZATIONS.map((form) => [
+        ...NORMALIZATIONS.map((form) => [
             a.normalize(form),
             b.normalize(form)
         ])
     ];
+    return pairs.filter(([x, y], at) => pairs.findIndex(([p, q]) => p === x && q === y) === at);
 }
 /**
  * Every form in which a server could send the secret back: as sent; base64
@@ -33617,14 +33669,16 @@ function failure(write, error, outcome) {
 
 
 /**
- * Tells the runner to hide `value` from the log. A multi-line value is also
- * masked line by line, since the runner matches masks within single lines.
+ * Tells the runner to hide each value from the log: a multi-line value also
+ * line by line, since the runner matches masks within single lines.
  */
-function mask(value) {
-    core_setSecret(value);
-    for (const line of value.split(/\r?\n|\r/)) {
-        if (line !== '' && line !== value)
-            core_setSecret(line);
+function mask(values) {
+    for (const value of values) {
+        core_setSecret(value);
+        for (const line of value.split(/\r?\n|\r/)) {
+            if (line !== '' && line !== value)
+                core_setSecret(line);
+        }
     }
 }
 /**
@@ -33650,7 +33704,7 @@ function publishToken(token, settings, reused = false, ops = nodeFileOps) {
     const expiry = expiresAt
         ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
         : '';
-    mask(token.accessToken);
+    mask([token.accessToken]);
     if (expiresAt === '') {
         warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
     }
@@ -33699,17 +33753,18 @@ const systemClock = {
 
 /** The action: read inputs, get a token, publish it. */
 async function run(clock = systemClock) {
+    // Named as action.yml and defaults.ts name them: a typo does not compile.
+    const input = (name) => getInput(name);
     // Masked before anything else can print, even a message about bad input,
     // in every form a server or proxy could echo them (the Authorization and
     // Proxy-Authorization headers, base64, URL-encoded).
     const secrets = [
-        ...secretForms(getInput('client-id'), getInput('client-secret')),
+        ...secretForms(input('client-id'), input('client-secret')),
         ...proxySecretForms(process.env)
     ];
-    for (const form of secrets)
-        mask(form);
+    mask(secrets);
     try {
-        const settings = readInputs((name) => getInput(name), process.env);
+        const settings = readInputs(input, process.env);
         const job = jobToken(settings, clock.now);
         const earlier = job && earlierToken(job);
         if (earlier) {

@@ -26,8 +26,8 @@ export interface Settings {
   minValiditySeconds: number
 }
 
-/** Reads one input by name; `getInput` of runner-commands.ts in the action (it trims). */
-export type InputReader = (name: string) => string
+/** Reads one input by name; `core.getInput` in the action (it trims). */
+export type InputReader = (name: InputName) => string
 
 /** The step's environment, where the runner names its files. */
 export type Environment = Readonly<Record<string, string | undefined>>
@@ -59,10 +59,9 @@ type Inputs = {
 export function readInputs(read: InputReader, env: Environment): Settings {
   const problems: string[] = []
   const inputs: Record<string, unknown> = {}
-  for (const [name, parser] of Object.entries(PARSERS)) {
-    const value = (parser as Parser<unknown>)(
-      read(name) || INPUTS[name as InputName]
-    )
+  for (const [key, parser] of Object.entries(PARSERS)) {
+    const name = key as InputName
+    const value = (parser as Parser<unknown>)(read(name) || INPUTS[name])
     if (value instanceof Problem) problems.push(value.message)
     else inputs[name] = value
   }

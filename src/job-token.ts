@@ -1,4 +1,4 @@
-import * as core from './runner-commands.js'
+import * as core from '@actions/core'
 import { readState, stateDirectory, writeState } from './job-state.js'
 import type { ObtainedToken } from './obtain.js'
 import {

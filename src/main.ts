@@ -1,3 +1,5 @@
+import * as core from '@actions/core'
+import type { InputName } from './defaults.js'
 import { ActionError, InputError } from './errors.js'
 import { readInputs } from './inputs.js'
 import { earlierToken, jobToken, keepToken } from './job-token.js'
@@ -5,28 +7,23 @@ import { obtainToken } from './obtain.js'
 import { quote } from './outside-text.js'
 import { mask, publishToken } from './publish.js'
 import { systemClock, type Clock } from './clock.js'
-import {
-  error as logError,
-  getInput,
-  info,
-  setFailed,
-  warning
-} from './runner-commands.js'
 import { decideRoute, describeRoute } from './route.js'
 import { proxySecretForms, secretForms } from './secrets.js'
 
 /** The action: read inputs, get a token, publish it. */
 export async function run(clock: Clock = systemClock): Promise<void> {
+  // Named as action.yml and defaults.ts name them: a typo does not compile.
+  const input = (name: InputName) => core.getInput(name)
   // Masked before anything else can print, even a message about bad input,
   // in every form a server or proxy could echo them (the Authorization and
   // Proxy-Authorization headers, base64, URL-encoded).
   const secrets = [
-    ...secretForms(getInput('client-id'), getInput('client-secret')),
+    ...secretForms(input('client-id'), input('client-secret')),
     ...proxySecretForms(process.env)
   ]
   mask(secrets)
   try {
-    const settings = readInputs(getInput, process.env)
+    const settings = readInputs(input, process.env)
     const job = jobToken(settings, clock.now)
     const earlier = job && earlierToken(job)
     if (earlier) {
@@ -35,8 +32,8 @@ export async function run(clock: Clock = systemClock): Promise<void> {
     }
     const route = decideRoute(settings.tokenUrl)
     const line = describeRoute(route, secrets)
-    if (route.ignoredProxy) warning(line)
-    else info(line)
+    if (route.ignoredProxy) core.warning(line)
+    else core.info(line)
     const token = await obtainToken(settings, route, secrets, clock)
     publishToken(token, settings)
     if (job) keepToken(job, token)
@@ -48,14 +45,14 @@ export async function run(clock: Clock = systemClock): Promise<void> {
 /** Our own errors carry messages written for the user; others are quoted. */
 function fail(error: unknown, secrets: readonly string[]): void {
   if (error instanceof InputError && error.problems.length > 1) {
-    for (const problem of error.problems) logError(problem)
-    setFailed(
+    for (const problem of error.problems) core.error(problem)
+    core.setFailed(
       `${error.problems.length} problems need fixing (see the errors above); no request was made.`
     )
   } else if (error instanceof ActionError) {
-    setFailed(error.message)
+    core.setFailed(error.message)
   } else {
     const text = error instanceof Error ? error.message : String(error)
-    setFailed(`Unexpected failure: ${quote(text, secrets)}`)
+    core.setFailed(`Unexpected failure: ${quote(text, secrets)}`)
   }
 }

@@ -1,7 +1,7 @@
+import * as core from '@actions/core'
 import { apiUrlFor } from './defaults.js'
 import type { Settings } from './inputs.js'
 import type { ObtainedToken } from './obtain.js'
-import { addMasks, info, warning } from './runner-commands.js'
 import {
   fileCommands,
   nodeFileOps,
@@ -15,12 +15,12 @@ import {
  * line by line, since the runner matches masks within single lines.
  */
 export function mask(values: readonly string[]): void {
-  addMasks(
-    values.flatMap((value) => [
-      value,
-      ...value.split(/\r?\n|\r/).filter((line) => line !== '' && line !== value)
-    ])
-  )
+  for (const value of values) {
+    core.setSecret(value)
+    for (const line of value.split(/\r?\n|\r/)) {
+      if (line !== '' && line !== value) core.setSecret(line)
+    }
+  }
 }
 
 /**
@@ -55,7 +55,7 @@ export function publishToken(
 
   mask([token.accessToken])
   if (expiresAt === '') {
-    warning(
+    core.warning(
       'The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.'
     )
   }
@@ -76,7 +76,7 @@ export function publishToken(
   writeRunnerFiles(writes, ops)
   // As core.exportVariable does, for any later code of this process.
   if (settings.exportEnv) process.env[settings.envVar] = token.accessToken
-  info(
+  core.info(
     reused
       ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
       : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`

@@ -33,7 +33,12 @@ function problems(inputs: Record<string, string>): readonly string[] {
   try {
     readInputs(
       (name) =>
-        ({ 'client-id': 'id', 'client-secret': 's', ...inputs })[name] ?? '',
+        (
+          ({ 'client-id': 'id', 'client-secret': 's', ...inputs }) as Record<
+            string,
+            string
+          >
+        )[name] ?? '',
       RUNNER_FILES
     )
   } catch (error) {
@@ -48,7 +53,12 @@ describe('reuse-token and min-validity-seconds', () => {
     const read = (inputs: Record<string, string>) =>
       readInputs(
         (name) =>
-          ({ 'client-id': 'id', 'client-secret': 's', ...inputs })[name] ?? '',
+          (
+            ({ 'client-id': 'id', 'client-secret': 's', ...inputs }) as Record<
+              string,
+              string
+            >
+          )[name] ?? '',
         RUNNER_FILES
       )
     expect(read({})).toMatchObject({
@@ -111,7 +121,12 @@ describe('apiUrlFor', () => {
       const finish = emulateRunner({})
       const settings = readInputs(
         (name) =>
-          ({ 'client-id': 'id', 'client-secret': 's', region })[name] ?? '',
+          (
+            ({ 'client-id': 'id', 'client-secret': 's', region }) as Record<
+              string,
+              string
+            >
+          )[name] ?? '',
         process.env
       )
       publishToken(

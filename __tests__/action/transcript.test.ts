@@ -276,6 +276,12 @@ withCa('the transcript', () => {
       expect(result.commands.map(({ name }) => name)).not.toContain(
         'stop-commands'
       )
+      // The proxy process reports each CONNECT on its own time.
+      for (let i = 0; proxied && i < 200; i++) {
+        if (proxies.some((p, j) => p.connects.length > (connected[j] ?? 0)))
+          break
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
       const connects = proxies.flatMap((p, i) => p.connects.slice(connected[i]))
       const actual = placeholders(
         render(index, spec, result, connects, env),

@@ -9,11 +9,14 @@ import { withRetries } from '../../src/attempts.js'
 import { expectedAsks, runJobSteps } from '../../test/support/herd-steps.js'
 
 describe('jobs whose steps each run the action', () => {
-  const settings = readInputs(
-    (name) =>
-      ({ 'client-id': 'herd', 'client-secret': 'herd-secret' })[name] ?? '',
-    { GITHUB_OUTPUT: 'unused', GITHUB_ENV: 'unused' }
-  )
+  const inputs: Record<string, string> = {
+    'client-id': 'herd',
+    'client-secret': 'herd-secret'
+  }
+  const settings = readInputs((name) => inputs[name] ?? '', {
+    GITHUB_OUTPUT: 'unused',
+    GITHUB_ENV: 'unused'
+  })
   const reuse = { jobToken, earlierToken, keepToken }
   // 20 jobs at 5 requests per second: the first step meets 429s.
   const steps = (options: Partial<Parameters<typeof runJobSteps>[0]> = {}) =>

@@ -3,141 +3,32 @@
 // anything by what is left.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { runs } from '../test/support/property-runs.js'
-import { cutSecrets, SECRET_RUN } from '../src/cut-secrets.js'
+import { runs } from '../../test/support/property-runs.js'
+import { cutSecrets, SECRET_RUN } from '../../src/cut-secrets.js'
 import {
   MAX_QUOTE_LENGTH,
   quote,
   quoteIfShaped,
   READ_LENGTH
-} from '../src/outside-text.js'
-import { basicCredentials, secretForms } from '../src/secrets.js'
+} from '../../src/outside-text.js'
+import { secretForms } from '../../src/secrets.js'
 import {
   parseCommand,
   readLog,
   reveals,
   RUNNER_COMMANDS
-} from '../test/support/runner.js'
+} from '../../test/support/runner.js'
 import {
   echo,
   echoing,
-  NORMALIZATIONS,
   normalForms,
   unicodeSecret
-} from '../test/support/unicode-secrets.js'
+} from '../../test/support/unicode-secrets.js'
 
 const ID = 'client-7'
 const SECRET = 'Zq8/Rm+Tx3Lw9Vp2Kd7'
 const FORMS = secretForms(ID, SECRET)
 const registered = new Set(RUNNER_COMMANDS)
-
-describe('secretForms', () => {
-  it('lists the secret as sent, base64, Basic with and without padding, escaped', () => {
-    const basic = basicCredentials(ID, SECRET)
-    const base64 = Buffer.from(SECRET).toString('base64')
-    expect(basic.endsWith('==')).toBe(true)
-    expect(base64.endsWith('==')).toBe(true)
-    const hex = Buffer.from(SECRET).toString('hex')
-    // URL-safe base64 is the same text where there is no + or /.
-    expect(FORMS).toEqual([
-      ...new Set([
-        SECRET,
-        basic,
-        basic.slice(0, -2),
-        Buffer.from(`${ID}:${SECRET}`).toString('base64url'),
-        base64,
-        base64.slice(0, -2),
-        Buffer.from(SECRET).toString('base64url'),
-        // SECRET inside base64 one and two bytes into a group of three
-        ...[`.${SECRET}`, `..${SECRET}`].flatMap((longer, shift) => {
-          const inner = Buffer.from(longer)
-            .toString('base64')
-            .slice(4, 24 + 4 * shift)
-          return [inner, inner.replaceAll('+', '-').replaceAll('/', '_')]
-        }),
-        hex,
-        hex.replace(/../g, '%$&'),
-        'Zq8\\/Rm+Tx3Lw9Vp2Kd7',
-        'Zq8%2FRm%2BTx3Lw9Vp2Kd7'
-      ])
-    ])
-    expect(secretForms('id', 'a"b\\c d')).toEqual(
-      expect.arrayContaining(['a\\"b\\\\c d', 'a%22b%5Cc%20d', 'a%22b%5Cc+d'])
-    )
-    expect(secretForms('id', '')).toEqual([])
-  })
-
-  it('lists the JSON escapes of Go and Python (\\u for <, >, &, quotes and non-ASCII)', () => {
-    expect(secretForms('id', "a<b>&é'😀")).toContain(
-      'a\\u003cb\\u003e\\u0026\\u00e9\\u0027\\ud83d\\ude00'
-    )
-  })
-
-  it('lists the secret as it stands inside a longer base64, hex or percent-encoded text', () => {
-    const secret = 'k9?>~~ab?>~~cd?>~~'
-    const forms = secretForms('client-id-0123', secret)
-    const bytes = Buffer.from(secret)
-    for (const before of ['', 'a', 'ab', 'abc']) {
-      const longer = Buffer.concat([
-        Buffer.from(before),
-        bytes,
-        Buffer.from('tail')
-      ])
-      for (const text of [
-        longer.toString('base64'),
-        longer.toString('base64url')
-      ]) {
-        expect(cutSecrets(text, forms)).toContain('***')
-        expect(cutSecrets(text, forms).length).toBeLessThan(text.length - 12)
-      }
-    }
-    const hex = bytes.toString('hex')
-    for (const text of [hex, hex.toUpperCase(), hex.replace(/../g, '%$&')]) {
-      expect(cutSecrets(`x ${text} y`, forms)).toBe('x *** y')
-    }
-  })
-
-  it('never throws, even for a lone surrogate', () => {
-    expect(secretForms('id', 'abc\ud800def')).toContain('abc%EF%BF%BDdef')
-  })
-
-  it('lists the forms of the secret in every Unicode normalization form', () => {
-    const secret = 'café-ﬁ-Ｔorq'
-    const forms = secretForms('id', secret)
-    for (const form of NORMALIZATIONS) {
-      const normal = secret.normalize(form)
-      expect(forms).toEqual(
-        expect.arrayContaining([
-          normal,
-          basicCredentials('id', normal),
-          Buffer.from(normal).toString('base64'),
-          encodeURIComponent(normal)
-        ])
-      )
-    }
-    expect(new Set(NORMALIZATIONS.map((f) => secret.normalize(f))).size).toBe(4)
-    expect(forms).toHaveLength(new Set(forms).size)
-  })
-
-  it('gives each form once, at most eighteen for each distinct normalization', () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: 'binary' }),
-        unicodeSecret,
-        (any, secret) => {
-          for (const text of [any, secret]) {
-            const forms = secretForms('id', text)
-            expect(forms).toHaveLength(new Set(forms).size)
-            expect(forms.length).toBeLessThanOrEqual(
-              18 * new Set(normalForms(text)).size
-            )
-          }
-        }
-      ),
-      runs(500)
-    )
-  })
-})
 
 describe('quote, for a secret beyond ASCII sent back in any form', () => {
   it('shows no piece of it in any normalization form or case', () => {

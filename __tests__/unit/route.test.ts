@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { decideRoute, describeRoute, type Route } from '../src/route.js'
-import { PROXY_VARIABLES, ROUTE_VARIABLES } from '../src/proxy-variables.js'
-import { proxySecretForms } from '../src/secrets.js'
-import { ROOT } from '../test/support/runner.js'
+import { decideRoute, describeRoute, type Route } from '../../src/route.js'
+import { ROUTE_VARIABLES } from '../../src/proxy-variables.js'
 
 const TORQ = new URL('https://auth.torq.io/v1/auth/token')
 const VARIABLES = ROUTE_VARIABLES
@@ -311,122 +307,5 @@ describe('describeRoute', () => {
     expect(describeRoute(decideRoute(url), secrets)).toBe(
       'Route to ***.example:443: direct (NO_PROXY matches ***.example).'
     )
-  })
-})
-
-describe('the README', () => {
-  it('shows route lines as the action writes them', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const base = process.env
-    for (const env of [
-      { HTTPS_PROXY: 'http://user:password@proxy.corp.example:3128' },
-      { HTTPS_PROXY: 'http://proxy.corp.example:3128', NO_PROXY: '.torq.io' },
-      { ALL_PROXY: 'http://proxy.corp.example:3128' }
-    ]) {
-      process.env = { ...base, ...env }
-      expect(readme).toContain(`\n${describeRoute(decideRoute(TORQ), [])}\n`)
-    }
-  })
-})
-
-describe('proxySecretForms', () => {
-  it('gives every form of a percent-encoded password', () => {
-    const basic = Buffer.from('us@er:p:ss%w/rd!').toString('base64')
-    expect(basic).toMatch(/==$/)
-    expect(
-      proxySecretForms({
-        HTTPS_PROXY: 'http://us%40er:p%3Ass%25w%2Frd!@proxy:1'
-      })
-    ).toEqual([
-      'p%3Ass%25w%2Frd!',
-      'p:ss%w/rd!',
-      'us@er:p:ss%w/rd!',
-      basic,
-      basic.slice(0, -2)
-    ])
-  })
-
-  it('reads the password as written where the URL parser re-encodes it', () => {
-    expect(
-      proxySecretForms({ https_proxy: 'http://user:p ss"w@proxy:1' })
-    ).toEqual(expect.arrayContaining(['p ss"w', 'p%20ss%22w', 'user:p ss"w']))
-    // The URL parser leaves & as it is; encodeURIComponent does not.
-    expect(
-      proxySecretForms({ https_proxy: 'http://user:p&ss w@proxy:1' })
-    ).toEqual(expect.arrayContaining(['p&ss w', 'p&ss%20w', 'p%26ss%20w']))
-  })
-
-  it('reads values that are no URL as a person would', () => {
-    expect(proxySecretForms({ HTTPS_PROXY: 'user:pass-word@proxy:1' })).toEqual(
-      expect.arrayContaining(['pass-word', 'user:pass-word'])
-    )
-    expect(proxySecretForms({ HTTPS_PROXY: ':pass-word@proxy:1' })).toEqual(
-      expect.arrayContaining(['pass-word', ':pass-word'])
-    )
-    expect(proxySecretForms({ HTTPS_PROXY: 'u:pa://ss@proxy:1' })).toEqual(
-      expect.arrayContaining(['pa://ss'])
-    )
-    expect(
-      proxySecretForms({ HTTPS_PROXY: 'http://user:pa/ss@word@proxy:1' })
-    ).toEqual(expect.arrayContaining(['pa/ss@word', 'pa%2Fss%40word']))
-    expect(proxySecretForms({ HTTPS_PROXY: 'http://u:50%zz@proxy:1' })).toEqual(
-      expect.arrayContaining(['50%zz', '50%25zz', 'u:50%zz'])
-    )
-  })
-
-  it('reads all six proxy variables and nothing else', () => {
-    const names = [
-      'https_proxy',
-      'HTTPS_PROXY',
-      'http_proxy',
-      'HTTP_PROXY',
-      'all_proxy',
-      'ALL_PROXY'
-    ]
-    expect(PROXY_VARIABLES).toEqual(names)
-    const env = Object.fromEntries(
-      names.map((name) => [name, `http://u:${name}-password@p:1`])
-    )
-    const forms = proxySecretForms({
-      ...env,
-      FTP_PROXY: 'http://u:ftp-password@p:1',
-      NO_PROXY: 'http://u:no-password@p:1'
-    })
-    for (const name of names) {
-      expect(forms).toContain(`${name}-password`)
-    }
-    expect(forms.join()).not.toMatch(/ftp|no-password/)
-  })
-
-  it('gives the forms of a password beyond ASCII in every normalization form', () => {
-    const password = 'Kennwört-ﬁ'
-    const forms = proxySecretForms({
-      HTTPS_PROXY: `http://usér:${encodeURIComponent(password)}@proxy:1`
-    })
-    for (const form of ['NFC', 'NFD', 'NFKC', 'NFKD']) {
-      const normal = password.normalize(form)
-      const pair = `${'usér'.normalize(form)}:${normal}`
-      expect(forms).toEqual(
-        expect.arrayContaining([
-          normal,
-          encodeURIComponent(normal),
-          pair,
-          Buffer.from(pair).toString('base64')
-        ])
-      )
-    }
-    expect(forms).toHaveLength(new Set(forms).size)
-  })
-
-  it('gives nothing without a password', () => {
-    expect(
-      proxySecretForms({
-        HTTPS_PROXY: 'http://proxy:3128',
-        https_proxy: 'http://user@proxy:3128',
-        HTTP_PROXY: 'http://user:@proxy:3128',
-        ALL_PROXY: 'proxy.corp:3128',
-        all_proxy: ''
-      })
-    ).toEqual([])
   })
 })
