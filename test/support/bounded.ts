@@ -7,7 +7,7 @@
 export function bounded<T>(
   promise: Promise<T>,
   what: string,
-  ms = 4000
+  ms = 2500
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const limit = new Promise<never>((_resolve, reject) => {
