@@ -113,7 +113,7 @@ export async function runAgainst(
     env
   )
   const before = server.requests.length
-  const result = await bounded(run(clock), 'run()', 5000).then(
+  const result = await bounded(run(clock), 'run()', 15_000).then(
     finish,
     (error: unknown) => {
       finish()
