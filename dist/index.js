@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6289);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2241);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6289:
+/***/ 2241:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31444,7 +31444,22 @@ function bypassesProxyAsLoopback(hostname) {
         hostname === '[::1]');
 }
 
+;// CONCATENATED MODULE: ./src/lazy-pattern.ts
+/**
+ * A regular expression built the first time it is asked for. V8 checks
+ * every pattern literal while it parses the bundle, used or not, and a
+ * Unicode property class (`\p{M}`, `\p{Cf}`...) costs it a table lookup
+ * then: about as much as the rest of a run's own work. The patterns with
+ * them serve text that is not ASCII, which a normal run never meets, so
+ * they are written as strings and built here, once, on first use.
+ */
+function lazyPattern(source, flags) {
+    let pattern;
+    return () => (pattern ??= new RegExp(source, flags));
+}
+
 ;// CONCATENATED MODULE: ./src/fold.ts
+
 /**
  * One case and one normalization for all texts, so that a secret is found
  * however a server cased or normalized it, and where each folded unit came
@@ -31466,7 +31481,7 @@ function isAscii(text) {
  * A run of ASCII characters that no combining mark follows, or a character
  * and the combining marks after it, or marks alone.
  */
-const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
+const sequences = lazyPattern(String.raw `[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+`, 'gu');
 /**
  * Each character with its combining marks decomposed (so that é and
  * e + ◌́, ﬁ and fi, Ａ and A meet, whatever order the marks came in) and
@@ -31476,7 +31491,7 @@ const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu;
 function fold(text) {
     return isAscii(text)
         ? text.toLowerCase()
-        : text.replace(SEQUENCES, foldSequence);
+        : text.replace(sequences(), foldSequence);
 }
 /** `text` folded, with the places of what each unit of it comes from. */
 function foldWithPlaces(text) {
@@ -31485,7 +31500,7 @@ function foldWithPlaces(text) {
     }
     const start = [];
     const end = [];
-    const folded = text.replace(SEQUENCES, (sequence, at) => {
+    const folded = text.replace(sequences(), (sequence, at) => {
         const one = foldSequence(sequence);
         const ascii = endsInAscii(sequence);
         for (let unit = 0; unit < one.length; unit++) {
@@ -31620,6 +31635,7 @@ function cutSecrets(text, secrets) {
 
 ;// CONCATENATED MODULE: ./src/outside-text.ts
 
+
 /**
  * The one way text from outside (a server's answer, an input, an error from
  * the network) reaches a log line or an annotation. The runner obeys
@@ -31642,6 +31658,10 @@ function codePointEnd(text, at) {
     const code = text.charCodeAt(at - 1);
     return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
 }
+// Control and line-separator characters, and format characters
+// (bidirectional overrides, zero widths), which can hide what a line says.
+const lineBreaking = lazyPattern(String.raw `[\p{Cc}\p{Zl}\p{Zp}]`, 'gu');
+const formatting = lazyPattern(String.raw `\p{Cf}`, 'gu');
 /**
  * `text` on one line with nothing the runner would parse: no control,
  * format or line-separator characters, no `##[` or leading `::`, and `"` and
@@ -31654,10 +31674,9 @@ function inert(text) {
         ? text
         : text
             .toWellFormed()
-            .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-            // Format characters (bidirectional overrides, zero widths) can hide
-            // what a line says; dropping them may join `#` and `#[`, see below.
-            .replace(/\p{Cf}/gu, '');
+            .replace(lineBreaking(), ' ')
+            // Dropping format characters may join `#` and `#[`, see below.
+            .replace(formatting(), '');
     return visible
         .replace(/\s+/g, ' ')
         .trim()
@@ -31710,6 +31729,7 @@ function quoteIfShaped(text, shape, secrets) {
 
 
 
+
 /** What is wrong with one input, worded for the workflow author. */
 class Problem {
     message;
@@ -31721,7 +31741,7 @@ const FORK_HINT = 'GitHub does not give secrets to workflows triggered from fork
 // Control characters (C0, DEL and C1), invisible format characters, line
 // separators and lone surrogates: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+const control = lazyPattern(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u');
 /** A client id or secret: one line, as Torq showed it. */
 function credential(name) {
     const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
@@ -31730,7 +31750,7 @@ function credential(name) {
             return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
         }
         // Printable ASCII has none: the Unicode pattern need not be run (or built).
-        if (!/^[\x20-\x7e]*$/.test(raw) && CONTROL.test(raw)) {
+        if (!/^[\x20-\x7e]*$/.test(raw) && control().test(raw)) {
             return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
         }
         return raw;
@@ -32108,15 +32128,7 @@ const HEX_64 = /^[0-9a-f]{64}$/;
  * so no two triples encode alike): nothing the secret can be read back from.
  */
 function identityOf(clientId, clientSecret, tokenUrl) {
-    const digest = (purpose) => (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([
-        STATE_FORMAT,
-        purpose,
-        clientId,
-        clientSecret,
-        tokenUrl
-    ]))
-        .digest();
+    const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([STATE_FORMAT, purpose, clientId, clientSecret, tokenUrl]), 'buffer');
     return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
 }
 /**

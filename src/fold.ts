@@ -1,3 +1,5 @@
+import { lazyPattern } from './lazy-pattern.js'
+
 /**
  * One case and one normalization for all texts, so that a secret is found
  * however a server cased or normalized it, and where each folded unit came
@@ -22,7 +24,10 @@ export function isAscii(text: string): boolean {
  * A run of ASCII characters that no combining mark follows, or a character
  * and the combining marks after it, or marks alone.
  */
-const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu
+const sequences = lazyPattern(
+  String.raw`[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+`,
+  'gu'
+)
 
 /**
  * Each character with its combining marks decomposed (so that é and
@@ -33,7 +38,7 @@ const SEQUENCES = /[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+/gu
 export function fold(text: string): string {
   return isAscii(text)
     ? text.toLowerCase()
-    : text.replace(SEQUENCES, foldSequence)
+    : text.replace(sequences(), foldSequence)
 }
 
 /** `text` folded, and where each of its units came from. */
@@ -52,7 +57,7 @@ export function foldWithPlaces(text: string): Folded {
   }
   const start: number[] = []
   const end: number[] = []
-  const folded = text.replace(SEQUENCES, (sequence: string, at: number) => {
+  const folded = text.replace(sequences(), (sequence: string, at: number) => {
     const one = foldSequence(sequence)
     const ascii = endsInAscii(sequence)
     for (let unit = 0; unit < one.length; unit++) {

@@ -7,6 +7,7 @@ import {
   type Region
 } from './defaults.js'
 import { isLoopbackHost } from './loopback.js'
+import { lazyPattern } from './lazy-pattern.js'
 import { quote } from './outside-text.js'
 
 /** What is wrong with one input, worded for the workflow author. */
@@ -23,7 +24,7 @@ const FORK_HINT =
 // Control characters (C0, DEL and C1), invisible format characters, line
 // separators and lone surrogates: a value with them cannot be a Torq
 // credential, and a line break could forge lines in the runner's files.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
+const control = lazyPattern(String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u')
 
 /** A client id or secret: one line, as Torq showed it. */
 export function credential(
@@ -37,7 +38,7 @@ export function credential(
       )
     }
     // Printable ASCII has none: the Unicode pattern need not be run (or built).
-    if (!/^[\x20-\x7e]*$/.test(raw) && CONTROL.test(raw)) {
+    if (!/^[\x20-\x7e]*$/.test(raw) && control().test(raw)) {
       return new Problem(
         `Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`
       )

@@ -5,6 +5,7 @@ import {
   matcherFor,
   SECRET_RUN
 } from './cut-secrets.js'
+import { lazyPattern } from './lazy-pattern.js'
 
 /**
  * The one way text from outside (a server's answer, an input, an error from
@@ -31,6 +32,11 @@ function codePointEnd(text: string, at: number): number {
   return code >= 0xd800 && code <= 0xdbff ? at + 1 : at
 }
 
+// Control and line-separator characters, and format characters
+// (bidirectional overrides, zero widths), which can hide what a line says.
+const lineBreaking = lazyPattern(String.raw`[\p{Cc}\p{Zl}\p{Zp}]`, 'gu')
+const formatting = lazyPattern(String.raw`\p{Cf}`, 'gu')
+
 /**
  * `text` on one line with nothing the runner would parse: no control,
  * format or line-separator characters, no `##[` or leading `::`, and `"` and
@@ -43,10 +49,9 @@ function inert(text: string): string {
     ? text
     : text
         .toWellFormed()
-        .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-        // Format characters (bidirectional overrides, zero widths) can hide
-        // what a line says; dropping them may join `#` and `#[`, see below.
-        .replace(/\p{Cf}/gu, '')
+        .replace(lineBreaking(), ' ')
+        // Dropping format characters may join `#` and `#[`, see below.
+        .replace(formatting(), '')
   return visible
     .replace(/\s+/g, ' ')
     .trim()

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto'
+import { createHmac, hash } from 'node:crypto'
 import {
   BEARER_TOKEN,
   MAX_EXPIRES_IN,
@@ -46,17 +46,11 @@ export function identityOf(
   tokenUrl: string
 ): Identity {
   const digest = (purpose: string) =>
-    createHash('sha256')
-      .update(
-        JSON.stringify([
-          STATE_FORMAT,
-          purpose,
-          clientId,
-          clientSecret,
-          tokenUrl
-        ])
-      )
-      .digest()
+    hash(
+      'sha256',
+      JSON.stringify([STATE_FORMAT, purpose, clientId, clientSecret, tokenUrl]),
+      'buffer'
+    )
   return { fingerprint: digest('id').toString('hex'), key: digest('mac') }
 }
 
