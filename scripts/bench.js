@@ -2,16 +2,23 @@
 // the loopback Torq-compatible server, beside two yardsticks that make the
 // same request and write the same files: a dependency-free script (the floor)
 // and scripts/bench-card.js, the same written with @actions/core and bundled
-// by ncc here (what the card's packages cost). Each round runs all three, in
+// by ncc here (what the card's packages cost); and scripts/bench-load.ts, that
+// card baseline with the action's modules loaded and not run (what parsing
+// and loading the action's own code costs). Each round runs all four, in
 // turn; the ratios are taken round by round, so that a busier stretch of a
-// shared machine meets all three, and their median is printed with the middle
+// shared machine meets all four, and their median is printed with the middle
 // half of them as the spread. The target is checked on CPU time (user +
 // system, read by scripts/bench-cpu.js), which waiting for a core does not
 // lengthen; wall time is printed beside it.
 // First, scripts/bench-quote.js: the cost of quoting the worst answer.
 //   npm run bench -- [rounds] [quotes]   (default 100 rounds, after 3
 //   warm-up rounds; 20 quotes)
-import { execFileSync } from 'node:child_process'
+// With --instructions, each run is counted in machine instructions (all
+// threads) under valgrind instead: steady to a few tenths of a percent where
+// CPU time varies by several percent round to round, so that a cut of 1%
+// shows. Slow (seconds a run) and needs valgrind (apt-get install valgrind).
+//   npm run bench -- --instructions [rounds]   (default 5 rounds)
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,17 +32,21 @@ import { node24, runAction } from '../test/support/runner.js'
 
 /** The action may cost this much more than the same on @actions/core alone. */
 const CARD_TARGET = 1.02
-const runs = Number(process.argv[2] ?? 100)
+const counting = process.argv.includes('--instructions')
+const [rounds_, quotes = '20'] = process.argv
+  .slice(2)
+  .filter((arg) => arg !== '--instructions')
+const runs = Number(rounds_ ?? (counting ? 5 : 100))
 const node = node24() ?? process.execPath
 const baseline = fileURLToPath(new URL('./bench-baseline.js', import.meta.url))
 const benchQuote = fileURLToPath(new URL('./bench-quote.js', import.meta.url))
 
 try {
-  process.stdout.write(
-    execFileSync(node, [benchQuote, process.argv[3] ?? '20'], {
-      encoding: 'utf8'
-    })
-  )
+  if (!counting) {
+    process.stdout.write(
+      execFileSync(node, [benchQuote, quotes], { encoding: 'utf8' })
+    )
+  }
 } catch (error) {
   // Over the target (its line is printed) or unable to run: the bench fails.
   process.stdout.write(
@@ -43,35 +54,61 @@ try {
   )
   process.exitCode = 1
 }
-// The card baseline, bundled as the action is (ncc, ESM), outside the tree.
-const cardDir = mkdtempSync(join(tmpdir(), 'torq-bench-card-'))
-execFileSync(
-  process.execPath,
-  [
-    fileURLToPath(
-      new URL('../node_modules/@vercel/ncc/dist/ncc/cli.js', import.meta.url)
-    ),
-    'build',
-    fileURLToPath(new URL('./bench-card.js', import.meta.url)),
-    '-o',
-    cardDir,
-    '-q'
-  ],
-  { stdio: 'inherit' }
-)
-const card = join(cardDir, 'index.js')
+// The yardsticks on @actions/core, bundled as the action is (ncc, ESM),
+// outside the tree.
+const bundleDir = mkdtempSync(join(tmpdir(), 'torq-bench-'))
+/** @param {string} script @returns {string} the bundle's entry */
+function bundle(script) {
+  const out = join(bundleDir, script)
+  execFileSync(
+    process.execPath,
+    [
+      fileURLToPath(
+        new URL('../node_modules/@vercel/ncc/dist/ncc/cli.js', import.meta.url)
+      ),
+      'build',
+      fileURLToPath(new URL(`./${script}`, import.meta.url)),
+      '-o',
+      out,
+      '-q'
+    ],
+    { stdio: 'inherit' }
+  )
+  return join(out, 'index.js')
+}
+const card = bundle('bench-card.js')
+const cardWithCode = bundle('bench-load.ts')
 const server = await startTorqServer()
 
 const preload = new URL('./bench-cpu.js', import.meta.url).href
+// Debian's `valgrind` is a shell script, and the shell drops variables whose
+// names hold `-` (INPUT_CLIENT-ID): its binary is run where there is one.
+const valgrind = ['valgrind.bin', 'valgrind'].find(
+  (name) => spawnSync(name, ['--version']).status === 0
+)
+if (counting && valgrind === undefined) {
+  throw new Error('--instructions needs valgrind: apt-get install valgrind')
+}
+const counter = counting
+  ? {
+      node: /** @type {string} */ (valgrind),
+      args: [
+        '--tool=cachegrind',
+        '--cache-sim=no',
+        '--cachegrind-out-file=/dev/null',
+        node
+      ]
+    }
+  : { node }
 
 /**
  * One run of `entry` (default dist/index.js): its wall time and the CPU time
- * it used, in ms.
+ * it used, in ms (with --instructions, the instructions it ran, in millions).
  * @param {string | undefined} entry
  */
 async function once(entry) {
   const result = await runAction({
-    node,
+    ...counter,
     ...(entry ? { entry } : {}),
     env: { NODE_OPTIONS: `--import=${preload}` },
     inputs: {
@@ -80,7 +117,9 @@ async function once(entry) {
       'auth-url': server.url
     }
   })
-  const cpu = /^bench-cpu-us (\d+)$/m.exec(result.log)
+  const cpu = counting
+    ? /I\s+refs:\s+([\d,]+)/.exec(result.log)
+    : /^bench-cpu-us (\d+)$/m.exec(result.log)
   if (
     result.exitCode !== 0 ||
     !result.outputs['token'] ||
@@ -91,7 +130,8 @@ async function once(entry) {
       `${entry ?? 'dist/index.js'} did not produce a token:\n${result.log}`
     )
   }
-  return { wall: result.durationMs, cpu: Number(cpu[1]) / 1000 }
+  const count = Number(cpu[1]?.replaceAll(',', ''))
+  return { wall: result.durationMs, cpu: count / (counting ? 1e6 : 1000) }
 }
 
 /** The value below which a share `p` of `values` lie (nearest rank). */
@@ -105,9 +145,11 @@ const summary = (/** @type {number[]} */ values, digits = 3) =>
   `${median(values).toFixed(digits)} (middle half ${quantile(values, 0.25).toFixed(digits)}-${quantile(values, 0.75).toFixed(digits)})`
 
 try {
-  const entries = [undefined, card, baseline]
+  const entries = [undefined, card, baseline, cardWithCode]
   const loadBefore = loadavg()[0] ?? 0
-  for (let i = 0; i < 3; i++) {
+  // Counted instructions need no warm file cache.
+  const warmUps = counting ? 0 : 3
+  for (let i = 0; i < warmUps; i++) {
     for (const entry of entries) await once(entry)
   }
   /** @type {{ wall: number, cpu: number }[][]} */
@@ -124,38 +166,48 @@ try {
   }
   /** @param {number} which @param {'wall' | 'cpu'} kind */
   const of = (which, kind) => rounds.map((round) => round[which]?.[kind] ?? 0)
-  /** Per round, so that a slower stretch of the machine meets all three. */
+  /** Per round, so that a slower stretch of the machine meets all four. */
   const ratios = (
     /** @type {number} */ to,
-    /** @type {'wall' | 'cpu'} */ kind
-  ) => rounds.map((round) => (round[0]?.[kind] ?? 0) / (round[to]?.[kind] ?? 1))
+    /** @type {'wall' | 'cpu'} */ kind,
+    from = 0
+  ) =>
+    rounds.map((round) => (round[from]?.[kind] ?? 0) / (round[to]?.[kind] ?? 1))
   const toCard = ratios(1, 'cpu')
   console.log(`node: ${node} (${process.platform}-${process.arch})`)
   // What else ran: the ratios of CPU time hold under load, wall times do not.
   console.log(
     `load: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after (1-minute average, on a machine of ${availableParallelism()} cores)`
   )
+  // The column named cpu holds the measure: CPU time, or instructions.
+  const cpu = counting ? 'instructions' : 'cpu'
   console.log(
-    `runs: ${runs} of each, in turn, after 3 warm-up rounds; CPU time (user + system) and wall time in ms`
+    `runs: ${runs} of each, in turn, after ${warmUps} warm-up rounds; ${counting ? 'instructions (millions, all threads, under valgrind)' : 'CPU time (user + system)'} and wall time in ms`
   )
   const names = [
     'action        (dist/index.js)     ',
     'card-baseline (@actions/core, ncc)',
-    'floor         (dependency-free)   '
+    'floor         (dependency-free)   ',
+    'card + code   (action not run)    '
   ]
   names.forEach((name, which) =>
     console.log(
-      `${name} cpu ${summary(of(which, 'cpu'), 1)}, wall ${summary(of(which, 'wall'), 1)}`
+      `${name} ${cpu} ${summary(of(which, 'cpu'), 1)}, wall ${summary(of(which, 'wall'), 1)}`
     )
   )
   console.log(
-    `action/card-baseline ${summary(toCard)} cpu, per round (target <= ${CARD_TARGET}); wall ${summary(ratios(1, 'wall'))}`
+    `action/card-baseline ${summary(toCard)} ${cpu}, per round (target <= ${CARD_TARGET}); wall ${summary(ratios(1, 'wall'))}`
   )
   console.log(
-    `action/floor ${summary(ratios(2, 'cpu'))} cpu; wall ${summary(ratios(2, 'wall'))}`
+    `action/floor ${summary(ratios(2, 'cpu'))} ${cpu}; wall ${summary(ratios(2, 'wall'))}`
+  )
+  // What loading the action's code costs before run() does anything: the
+  // part of action/card-baseline that no cut in the work of a run reaches.
+  console.log(
+    `card+code/card-baseline ${summary(ratios(1, 'cpu', 3))} ${cpu} (the action's code loaded, not run)`
   )
   if (median(toCard) > CARD_TARGET) process.exitCode = 1
 } finally {
   await server.close()
-  rmSync(cardDir, { recursive: true, force: true })
+  rmSync(bundleDir, { recursive: true, force: true })
 }

@@ -45,6 +45,8 @@ export function node24() {
  *   runs the step without that file, and `GITHUB_OUTPUT: '/mnt/small/out'` uses
  *   that file instead of a new empty one
  * @property {string} [node] the Node binary; default: this process's
+ * @property {string[]} [args] given to `node` before the script: Node's
+ *   flags, or, where `node` is a wrapper (valgrind), its flags and the Node binary
  * @property {string} [entry] the script; default: dist/index.js
  * @property {number} [killAfterMs] a hard stop, so a hanging action fails the test
  * @property {string} [runnerTemp] the job's RUNNER_TEMP, kept after the run, for a step of a job (see job.js)
@@ -98,7 +100,7 @@ export async function runAction(options = {}) {
   try {
     const child = spawn(
       options.node ?? process.execPath,
-      [options.entry ?? BUNDLE],
+      [...(options.args ?? []), options.entry ?? BUNDLE],
       {
         env,
         stdio: ['ignore', fd, fd]
