@@ -152,9 +152,10 @@ describe('answers, through dist/index.js', () => {
       expect(result.exitCode).toBe(0)
       expect(result.requests).toBe(2)
       expect(result.outputs['token']).toBe(server.tokens.at(-1))
-      // No Retry-After: the first 429's spread alone, 0.6 to 2 s.
+      // No Retry-After: the first 429's spread alone, 0.6 to 2 s, in tenths
+      // with no trailing .0.
       expect(result.shown).toMatch(
-        /Attempt 1 failed: The token request failed \(HTTP 429\)\. Retrying in (0\.[6-9]|1(\.\d)?) s \(HTTP 429 number 1; /
+        /Attempt 1 failed: The token request failed \(HTTP 429\)\. Retrying in (0\.[6-9]|1(\.\d)?|2) s \(HTTP 429 number 1; /
       )
       expect(result.shown).not.toMatch(/Infinity|99999/)
     }
