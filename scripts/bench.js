@@ -33,10 +33,10 @@ import { node24, runAction } from '../test/support/runner.js'
 /** The action may cost this much more than the same on @actions/core alone. */
 const CARD_TARGET = 1.02
 const counting = process.argv.includes('--instructions')
-const [rounds_, quotes = '20'] = process.argv
+const [roundsArg, quotes = '20'] = process.argv
   .slice(2)
   .filter((arg) => arg !== '--instructions')
-const runs = Number(rounds_ ?? (counting ? 5 : 100))
+const runs = Number(roundsArg ?? (counting ? 5 : 100))
 const node = node24() ?? process.execPath
 const baseline = fileURLToPath(new URL('./bench-baseline.js', import.meta.url))
 const benchQuote = fileURLToPath(new URL('./bench-quote.js', import.meta.url))
@@ -83,9 +83,11 @@ const server = await startTorqServer()
 const preload = new URL('./bench-cpu.js', import.meta.url).href
 // Debian's `valgrind` is a shell script, and the shell drops variables whose
 // names hold `-` (INPUT_CLIENT-ID): its binary is run where there is one.
-const valgrind = ['valgrind.bin', 'valgrind'].find(
-  (name) => spawnSync(name, ['--version']).status === 0
-)
+const valgrind = counting
+  ? ['valgrind.bin', 'valgrind'].find(
+      (name) => spawnSync(name, ['--version']).status === 0
+    )
+  : undefined
 if (counting && valgrind === undefined) {
   throw new Error('--instructions needs valgrind: apt-get install valgrind')
 }
@@ -117,20 +119,20 @@ async function once(entry) {
       'auth-url': server.url
     }
   })
-  const cpu = counting
+  const measured = counting
     ? /I\s+refs:\s+([\d,]+)/.exec(result.log)
     : /^bench-cpu-us (\d+)$/m.exec(result.log)
   if (
     result.exitCode !== 0 ||
     !result.outputs['token'] ||
     !result.exported['TORQ_ACCESS_TOKEN'] ||
-    !cpu
+    !measured
   ) {
     throw new Error(
       `${entry ?? 'dist/index.js'} did not produce a token:\n${result.log}`
     )
   }
-  const count = Number(cpu[1]?.replaceAll(',', ''))
+  const count = Number(measured[1]?.replaceAll(',', ''))
   return { wall: result.durationMs, cpu: count / (counting ? 1e6 : 1000) }
 }
 
@@ -180,7 +182,7 @@ try {
     `load: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after (1-minute average, on a machine of ${availableParallelism()} cores)`
   )
   // The column named cpu holds the measure: CPU time, or instructions.
-  const cpu = counting ? 'instructions' : 'cpu'
+  const measure = counting ? 'instructions' : 'cpu'
   console.log(
     `runs: ${runs} of each, in turn, after ${warmUps} warm-up rounds; ${counting ? 'instructions (millions, all threads, under valgrind)' : 'CPU time (user + system)'} and wall time in ms`
   )
@@ -192,19 +194,19 @@ try {
   ]
   names.forEach((name, which) =>
     console.log(
-      `${name} ${cpu} ${summary(of(which, 'cpu'), 1)}, wall ${summary(of(which, 'wall'), 1)}`
+      `${name} ${measure} ${summary(of(which, 'cpu'), 1)}, wall ${summary(of(which, 'wall'), 1)}`
     )
   )
   console.log(
-    `action/card-baseline ${summary(toCard)} ${cpu}, per round (target <= ${CARD_TARGET}); wall ${summary(ratios(1, 'wall'))}`
+    `action/card-baseline ${summary(toCard)} ${measure}, per round (target <= ${CARD_TARGET}); wall ${summary(ratios(1, 'wall'))}`
   )
   console.log(
-    `action/floor ${summary(ratios(2, 'cpu'))} ${cpu}; wall ${summary(ratios(2, 'wall'))}`
+    `action/floor ${summary(ratios(2, 'cpu'))} ${measure}; wall ${summary(ratios(2, 'wall'))}`
   )
   // What loading the action's code costs before run() does anything: the
   // part of action/card-baseline that no cut in the work of a run reaches.
   console.log(
-    `card+code/card-baseline ${summary(ratios(1, 'cpu', 3))} ${cpu} (the action's code loaded, not run)`
+    `card+code/card-baseline ${summary(ratios(1, 'cpu', 3))} ${measure} (the action's code loaded, not run)`
   )
   if (median(toCard) > CARD_TARGET) process.exitCode = 1
 } finally {
