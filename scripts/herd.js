@@ -59,14 +59,14 @@ const dir = compileSources()
 try {
   const load = (/** @type {string} */ name) =>
     import(pathToFileURL(join(dir, `${name}.js`)).href)
-  /** @type {typeof import('../src/attempts.js')} */
-  const { withRetries } = await load('attempts')
+  /** @type {typeof import('../src/retry.js')} */
+  const { withRetries } = await load('retry')
   /** @type {typeof import('../src/errors.js')} */
   const { TokenRequestError } = await load('errors')
   /** @type {typeof import('../src/inputs.js')} */
   const { readInputs } = await load('inputs')
-  /** @type {typeof import('../src/job-token.js')} */
-  const reuse = await load('job-token')
+  /** @type {typeof import('../src/reuse.js')} */
+  const reuse = await load('reuse')
 
   // The policy of a run with action.yml's defaults, or the inputs given.
   /** @type {Record<string, string>} */

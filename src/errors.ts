@@ -29,10 +29,8 @@ export type Failure =
   | { kind: 'answer'; status: number; code?: string; retryAfterMs?: number }
   /** The proxy answered CONNECT with this status. */
   | { kind: 'proxy'; status: number }
-  /** A socket or DNS error, by Node's code ('' when it has none). */
+  /** A socket or DNS error, by its code ('' when it has none). */
   | { kind: 'network'; code: string }
-  /** The proxy closed the connection without answering CONNECT. */
-  | { kind: 'hang-up' }
   /** No complete answer within timeout-seconds. */
   | { kind: 'timeout' }
   /** The TLS handshake failed: a certificate, an alert, bytes not TLS. */

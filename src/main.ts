@@ -1,29 +1,30 @@
 import * as core from '@actions/core'
-import type { InputName } from './defaults.js'
-import { ActionError, InputError } from './errors.js'
-import { readInputs } from './inputs.js'
-import { earlierToken, jobToken, keepToken } from './job-token.js'
-import { obtainToken } from './obtain.js'
-import { quote } from './outside-text.js'
-import { mask, publishToken } from './publish.js'
 import { systemClock, type Clock } from './clock.js'
-import { decideRoute, describeRoute } from './route.js'
-import { proxySecretForms, secretForms } from './secrets.js'
+import { ActionError, InputError } from './errors.js'
+import { decideRoute, describeRoute, proxySecrets, send } from './http.js'
+import { readInputs, type Context, type InputName } from './inputs.js'
+import { basic, quote } from './outside-text.js'
+import { mask, publishToken } from './publish.js'
+import { withRetries } from './retry.js'
+import { earlierToken, jobToken, keepToken } from './reuse.js'
+import { grant, readAnswer } from './token.js'
 
-/** The action: read inputs, get a token, publish it. */
+/** The action: read inputs, reuse the job's token or get one, publish it. */
 export async function run(clock: Clock = systemClock): Promise<void> {
-  // Named as action.yml and defaults.ts name them: a typo does not compile.
+  // Named as action.yml names them: a typo does not compile.
   const input = (name: InputName) => core.getInput(name)
-  // Masked before anything else can print, even a message about bad input,
-  // in every form a server or proxy could echo them (the Authorization and
-  // Proxy-Authorization headers, base64, URL-encoded).
+  const id = input('client-id')
+  const secret = input('client-secret')
+  // Masked before anything else can print, even a message about bad input;
+  // the runner masks their encodings too.
   const secrets = [
-    ...secretForms(input('client-id'), input('client-secret')),
-    ...proxySecretForms(process.env)
+    ...(secret === '' ? [] : [secret, basic(id, secret)]),
+    ...proxySecrets(process.env)
   ]
   mask(secrets)
   try {
     const settings = readInputs(input, process.env)
+    const ctx: Context = { settings, secrets, clock }
     const job = jobToken(settings, clock.now)
     const earlier = job && earlierToken(job)
     if (earlier) {
@@ -34,7 +35,19 @@ export async function run(clock: Clock = systemClock): Promise<void> {
     const line = describeRoute(route, secrets)
     if (route.ignoredProxy) core.warning(line)
     else core.info(line)
-    const token = await obtainToken(settings, route, secrets, clock)
+    core.info(
+      `Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.source}).`
+    )
+    const message = grant(settings.clientId, settings.clientSecret)
+    const token = await withRetries(
+      async (n) => {
+        core.debug(`Token request attempt ${n}.`)
+        const sentAt = clock.now()
+        return readAnswer(await send(message, route, ctx), sentAt, ctx)
+      },
+      settings,
+      clock
+    )
     publishToken(token, settings)
     if (job) keepToken(job, token)
   } catch (error) {

@@ -1,57 +1,89 @@
-import {
-  cutSecrets,
-  cutTo,
-  hidden,
-  matcherFor,
-  SECRET_RUN
-} from './cut-secrets.js'
-import { lazyPattern } from './lazy-pattern.js'
-
 /**
- * The one way text from outside (a server's answer, an input, an error from
- * the network) reaches a log line or an annotation. The runner obeys
- * `##[name]` anywhere in a line and `::name::` at its start, and masks only
- * whole values with their exact case, so outside text is cut free of every
- * form of every secret first (see cut-secrets.ts), then made one short,
- * inert line.
+ * The values the runner must hide, and the one way text from outside (a
+ * server's answer, an input, an error from the network) reaches a log line:
+ * secrets cut out, inert, bounded. The runner masks each value it is given
+ * in its base64 (also shifted), JSON-, URI- and XML-escaped forms too, but
+ * only with its exact case and only whole: quoted text is cut here first.
  */
+
+/** The value of a Basic Authorization header: user and password sent raw, as curl -u. */
+export function basic(user: string, password: string): string {
+  return Buffer.from(`${user}:${password}`).toString('base64')
+}
 
 /** The longest quote, in characters, before it is shortened with `…`. */
 export const MAX_QUOTE_LENGTH = 200
-/**
- * How much of a text quote() reads beyond the longest form of a secret, in
- * UTF-16 units: MAX_QUOTE_LENGTH characters of two units each, four times
- * over for what it drops (control and format characters, runs of spaces) or
- * shortens (a secret to `***`). The rest cannot be shown, so it is not read.
- */
-export const READ_LENGTH = 8 * MAX_QUOTE_LENGTH
+/** How much of a text quote() reads: what it drops or shortens, four times over. */
+const READ_LENGTH = 4 * MAX_QUOTE_LENGTH
 
-/** `at`, or one more where it would split a surrogate pair. */
-function codePointEnd(text: string, at: number): number {
-  const code = text.charCodeAt(at - 1)
-  return code >= 0xd800 && code <= 0xdbff ? at + 1 : at
+/**
+ * Each secret as a server could echo it: as given, URL- and form-encoded,
+ * in base64 (padded or not, URL-safe) and JSON-escaped.
+ */
+function encodings(value: string): string[] {
+  const base64 = Buffer.from(value).toString('base64')
+  return [
+    value,
+    encodeURIComponent(value.toWellFormed()),
+    new URLSearchParams({ s: value }).toString().slice(2),
+    base64,
+    base64.replace(/=+$/, ''),
+    Buffer.from(value).toString('base64url'),
+    JSON.stringify(value).slice(1, -1)
+  ]
 }
 
-// Control and line-separator characters, and format characters
-// (bidirectional overrides, zero widths), which can hide what a line says.
-const lineBreaking = lazyPattern(String.raw`[\p{Cc}\p{Zl}\p{Zp}]`, 'gu')
-const formatting = lazyPattern(String.raw`\p{Cf}`, 'gu')
+interface Cutter {
+  pattern: RegExp | undefined
+  longest: number
+}
+
+// Built once per array of secrets: a run builds its array once, in main.ts.
+const cutters = new WeakMap<readonly string[], Cutter>()
+
+function cutterFor(secrets: readonly string[]): Cutter {
+  let cutter = cutters.get(secrets)
+  if (cutter === undefined) {
+    const forms = [...new Set(secrets.flatMap(encodings))]
+      .filter((form) => form !== '')
+      .sort((a, b) => b.length - a.length)
+    cutter = {
+      // Any letter case: a server may upper-case what it echoes.
+      pattern:
+        forms.length === 0
+          ? undefined
+          : new RegExp(
+              forms
+                .map((f) => f.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
+                .join('|'),
+              'gi'
+            ),
+      longest: forms[0]?.length ?? 0
+    }
+    cutters.set(secrets, cutter)
+  }
+  return cutter
+}
+
+function cut(text: string, { pattern }: Cutter): string {
+  return pattern === undefined ? text : text.replace(pattern, '***')
+}
 
 /**
  * `text` on one line with nothing the runner would parse: no control,
- * format or line-separator characters, no `##[` or leading `::`, and `"` and
- * `\\` escaped so that a quote cannot seem to end early.
+ * format or line-separator characters, no `##[` (obeyed anywhere in a line)
+ * or leading `::`, and `"` and `\` escaped so that a quote cannot seem to end
+ * early.
  */
 function inert(text: string): string {
-  // Printable ASCII holds none of the characters the Unicode classes find,
-  // and has no lone surrogate: their patterns need not be run (or built).
+  // Printable ASCII has none of what the Unicode classes find: their
+  // patterns are built only for other text.
   const visible = /^[\x20-\x7e]*$/.test(text)
     ? text
     : text
         .toWellFormed()
-        .replace(lineBreaking(), ' ')
-        // Dropping format characters may join `#` and `#[`, see below.
-        .replace(formatting(), '')
+        .replace(new RegExp(String.raw`[\p{Cc}\p{Zl}\p{Zp}]`, 'gu'), ' ')
+        .replace(new RegExp(String.raw`\p{Cf}`, 'gu'), '')
   return visible
     .replace(/\s+/g, ' ')
     .trim()
@@ -61,37 +93,28 @@ function inert(text: string): string {
 }
 
 /**
- * Outside text made safe to print inside a message: secrets cut out, inert
- * (see above), one line of at most MAX_QUOTE_LENGTH characters. Reads no
- * more of `text` than it could show, whatever its length.
+ * Outside text made safe to print inside a message: every form of every
+ * secret cut out, inert, one line of at most MAX_QUOTE_LENGTH characters.
+ * Reads no more of `text` than it could show, whatever its length.
  */
 export function quote(text: string, secrets: readonly string[]): string {
-  const matcher = matcherFor(secrets)
-  const whole = text.length <= READ_LENGTH + matcher.longest
-  const end = whole
-    ? text.length
-    : codePointEnd(text, READ_LENGTH + matcher.longest)
-  // Whether the last units read belong to a secret is decided by the
-  // SECRET_RUN - 1 characters after them (of up to two units each): a
-  // secret across the end is cut whole.
-  const read = text.slice(0, codePointEnd(text, end + 2 * SECRET_RUN))
-  const line = inert(cutTo(read, hidden(read, matcher, false), end))
-  // Dropping and spacing characters may have joined pieces of a secret; a
-  // line cut short may end in the start of one.
-  const cut = cutTo(line, hidden(line, matcher, !whole), line.length)
-  // No more units than MAX_QUOTE_LENGTH: no more characters either.
-  if (whole && cut.length <= MAX_QUOTE_LENGTH) return cut
-  const chars = Array.from(cut)
+  const cutter = cutterFor(secrets)
+  const read = READ_LENGTH + cutter.longest
+  const whole = text.length <= read
+  // Cut before and after: making the text inert may join a secret's pieces.
+  let line = cut(inert(cut(whole ? text : text.slice(0, read), cutter)), cutter)
+  // A text read in part may end in the start of a secret: that end goes.
+  if (!whole) line = line.slice(0, Math.max(0, line.length - cutter.longest))
+  const chars = Array.from(line)
   return whole && chars.length <= MAX_QUOTE_LENGTH
-    ? cut
+    ? line
     : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`
 }
 
 /**
  * Quotes `text` only if, with secrets cut out, it has the expected `shape`
  * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it. A value longer than quote() reads
- * is of no shape: shapes are of short values.
+ * describe the value without quoting it.
  */
 export function quoteIfShaped(
   text: string,
@@ -100,6 +123,6 @@ export function quoteIfShaped(
 ): string | undefined {
   const trimmed = text.trim()
   if (trimmed.length > READ_LENGTH) return undefined
-  const cut = cutSecrets(trimmed, secrets)
-  return shape.test(cut) ? quote(cut, secrets) : undefined
+  const shown = cut(trimmed, cutterFor(secrets))
+  return shape.test(shown) ? quote(shown, secrets) : undefined
 }

@@ -11,14 +11,14 @@ import { seededRandom, virtualTime } from './herd-time.js'
 
 /**
  * @typedef {import('../../src/clock.js').Clock} Clock
- * @typedef {import('../../src/obtain.js').ObtainedToken} ObtainedToken
+ * @typedef {import('../../src/token.js').Token} Token
  * @typedef {import('./herd.js').WithRetries} WithRetries
  * @typedef {import('./herd.js').TokenRequestErrorClass} TokenRequestErrorClass
- * @typedef {import('../../src/retry.js').RetryPolicy & import('../../src/job-token.js').ReuseSettings} StepSettings
+ * @typedef {import('../../src/retry.js').RetryPolicy & import('../../src/inputs.js').Settings} StepSettings
  * @typedef {{
- *   jobToken: typeof import('../../src/job-token.js').jobToken,
- *   earlierToken: typeof import('../../src/job-token.js').earlierToken,
- *   keepToken: typeof import('../../src/job-token.js').keepToken
+ *   jobToken: typeof import('../../src/reuse.js').jobToken,
+ *   earlierToken: typeof import('../../src/reuse.js').earlierToken,
+ *   keepToken: typeof import('../../src/reuse.js').keepToken
  * }} ReuseCode
  */
 
@@ -140,7 +140,7 @@ export async function runJobSteps(options) {
     for (let step = 0; step < steps; step++) {
       if (step > 0) await clock.sleep(options.everyMs)
       const state = heard(() => reuse.jobToken(settings, clock.now, runnerTemp))
-      /** @type {ObtainedToken | undefined} */
+      /** @type {Token | undefined} */
       let token = state && heard(() => reuse.earlierToken(state))
       if (token) {
         const left = /** @type {number} */ (token.expiresIn)
@@ -154,12 +154,12 @@ export async function runJobSteps(options) {
           QUIET
         )
         latest = `herd-token-${String(job).padStart(8, '0')}-${String(asked.length).padStart(8, '0')}`
-        /** @type {ObtainedToken} */
+        /** @type {Token} */
         const fresh = {
           accessToken: latest,
           tokenType: 'Bearer',
           expiresIn: options.lifetimeS,
-          sentAt
+          expiresAt: sentAt + options.lifetimeS * 1000
         }
         if (state) heard(() => reuse.keepToken(state, fresh))
         token = fresh

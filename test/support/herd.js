@@ -9,7 +9,7 @@ import { seededRandom, virtualTime } from './herd-time.js'
 /**
  * @typedef {import('../../src/clock.js').Clock} Clock
  * @typedef {import('../../src/retry.js').RetryPolicy} RetryPolicy
- * @typedef {typeof import('../../src/attempts.js').withRetries} WithRetries
+ * @typedef {typeof import('../../src/retry.js').withRetries} WithRetries
  * @typedef {typeof import('../../src/errors.js').TokenRequestError} TokenRequestErrorClass
  */
 
@@ -111,7 +111,7 @@ export function limiterOf(model, limit) {
 }
 
 /** Retry lines are not read in a herd. */
-export const QUIET = { retrying: () => {} }
+export const QUIET = () => {}
 
 /** @param {HerdOptions} options @returns {Promise<HerdResult>} */
 export async function runHerd(options) {

@@ -7,13 +7,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-// The .ts file itself, by URL: Jest transforms it, and Node 24 (npm run demo,
-// bench, try-torq) strips its types; '../../src/proxy-variables.js' exists
-// for neither.
-/** @type {typeof import('../../src/proxy-variables.js')} */
-const { ROUTE_VARIABLES } = await import(
-  new URL('../../src/proxy-variables.ts', import.meta.url).href
-)
+/** The variables that change a request's route, which a clean runner leaves unset. */
+const ROUTE_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+  .concat(['all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'])
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
