@@ -226,7 +226,7 @@ export async function send(
     const status = res.statusCode
     const header = (name: string) => [res.headers[name] ?? []].flat()[0]
     const chunks: Buffer[] = []
-    let size = Number(header('content-length') ?? 0)
+    let size = Number(header('content-length')) || 0
     if (size <= MAX_ANSWER_BYTES) {
       size = 0
       for await (const chunk of body as AsyncIterable<Buffer>) {
