@@ -17,13 +17,16 @@ export const MAX_QUOTE_LENGTH = 200
 const READ_LENGTH = 4 * MAX_QUOTE_LENGTH
 
 /**
- * Each secret as a server could echo it: as given, URL- and form-encoded,
+ * Each secret as a server could echo it: as given (also without trailing
+ * `=`), URL- and form-encoded,
  * in base64 (padded or not, URL-safe) and JSON-escaped.
  */
 function encodings(value: string): string[] {
   const base64 = Buffer.from(value).toString('base64')
   return [
     value,
+    // A base64 value (the Basic credential) echoed without its padding.
+    value.replace(/=+$/, ''),
     encodeURIComponent(value.toWellFormed()),
     new URLSearchParams({ s: value }).toString().slice(2),
     base64,

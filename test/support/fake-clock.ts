@@ -1,14 +1,14 @@
 import type { Clock } from '../../src/clock.js'
 
+/** More waits than any run of attempts the tests make. */
+const MAX_SLEEPS = 10_000
+
 /**
  * A clock for tests: `sleep` records the wait and moves time forward at once;
  * `advance` moves it on as a test says (a server that stalls, say); each
  * `deadline` aborts once time has reached it. `random` returns the given
  * values in turn (then the last one again).
  */
-/** More waits than any run of attempts the tests make. */
-const MAX_SLEEPS = 10_000
-
 export function fakeClock(
   randoms: number[] = [0.5],
   start = Date.UTC(2026, 10, 28, 16)

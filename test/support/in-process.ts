@@ -10,6 +10,7 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/main.js'
@@ -29,8 +30,8 @@ import {
  * the same as runner.js gives the bundle, and stdout captured. `finish()`
  * restores everything and returns what the runner would have seen (outputs
  * and variables from the files the two variables name then, {} where one is
- * unset or empty), and `writtenBefore(text)`: how many bytes the output and
- * environment files held when `text` was first printed.
+ * unset, empty or no regular file), and `writtenBefore(text)`: how many
+ * bytes the output and environment files held when `text` was first printed.
  */
 export function emulateRunner(
   inputs: Record<string, string>,
@@ -73,7 +74,9 @@ export function emulateRunner(
     const exitCode = process.exitCode
     process.exitCode = undefined
     const read = (path: string | undefined) =>
-      path ? readFileCommands(readFileSync(path, 'utf8')) : {}
+      path && statSync(path, { throwIfNoEntry: false })?.isFile()
+        ? readFileCommands(readFileSync(path, 'utf8'))
+        : {}
     const result = {
       exitCode,
       log,
@@ -88,21 +91,26 @@ export function emulateRunner(
   }
 }
 
+/** What a test does while run() is under way: `advance` moves the fake clock. */
+export type During = (advance: (ms: number) => void) => Promise<unknown>
+
 /**
  * Runs the action in this process against `server` with the demo
  * credentials, `inputs` on top, `env` added to the environment (`undefined`
  * leaves a variable unset: `{ GITHUB_ENV: undefined }`), and a fake
  * clock: what the runner would see,
- * the waits asked for, and the requests the server received.
+ * the waits asked for, and the requests the server received. `during` runs
+ * alongside, to move the clock once the server has a request (a timeout).
  */
 export async function runAgainst(
   server: TorqServer,
   inputs: Record<string, string> = {},
   randoms: number[] = [0.5],
   start?: number,
-  env: Record<string, string | undefined> = {}
+  env: Record<string, string | undefined> = {},
+  during?: During
 ) {
-  const { clock, sleeps } = fakeClock(randoms, start)
+  const { clock, sleeps, advance } = fakeClock(randoms, start)
   const finish = emulateRunner(
     {
       'client-id': DEMO_CLIENT_ID,
@@ -113,7 +121,8 @@ export async function runAgainst(
     env
   )
   const before = server.requests.length
-  const result = await bounded(run(clock), 'run()', 15_000).then(
+  const both = Promise.all([run(clock), during?.(advance)])
+  const result = await bounded(both, 'run()', 15_000).then(
     finish,
     (error: unknown) => {
       finish()
@@ -121,4 +130,37 @@ export async function runAgainst(
     }
   )
   return { ...result, sleeps, requests: server.requests.slice(before) }
+}
+
+/**
+ * Sends this process's connections for each `host:port` of `map` to the
+ * local address given (`{'auth.torq.io:443': '127.0.0.1:4321'}`), as
+ * connect-map.js does for a child process; TLS still checks the certificate
+ * against the host name. Returns the function that undoes it.
+ */
+export function mapConnections(map: Record<string, string>): () => void {
+  const prototype = net.Socket.prototype
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, 'connect')
+  const original = descriptor?.value as (...args: unknown[]) => unknown
+  function connect(this: net.Socket, ...args: unknown[]): unknown {
+    // net.createConnection passes its normalized arguments as one array.
+    const options = (Array.isArray(args[0]) ? args[0][0] : args[0]) as {
+      host?: string
+      port?: number | string
+    } | null
+    const to =
+      typeof options === 'object' && options !== null
+        ? map[`${String(options.host)}:${String(options.port)}`]
+        : undefined
+    if (to !== undefined && options !== null) {
+      const at = to.lastIndexOf(':')
+      options.host = to.slice(0, at)
+      options.port = Number(to.slice(at + 1))
+    }
+    return original.apply(this, args)
+  }
+  Object.defineProperty(prototype, 'connect', { ...descriptor, value: connect })
+  return () => {
+    Object.defineProperty(prototype, 'connect', descriptor ?? {})
+  }
 }

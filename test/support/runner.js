@@ -3,7 +3,7 @@
 // filled in, GITHUB_OUTPUT and GITHUB_ENV files), stdout and stderr in one
 // stream. Then reads what the runner would: the log (replayed with the
 // runner's command rules, see readLog), the outputs, the exported variables
-// and the exit code.
+// and the exit code; and stderr apart, where Node.js prints its warnings.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import {
@@ -13,7 +13,8 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  writeFileSync
+  writeFileSync,
+  writeSync
 } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -51,12 +52,16 @@ export function node24() {
  * @property {number} [killAfterMs] a hard stop, so a hanging action fails the test
  * @property {string} [runnerTemp] the job's RUNNER_TEMP, kept after the run, for a step of a job (see job.js)
  * @property {string[]} [masks] the masks earlier steps of the job registered
+ * @property {number} [random] what Math.random returns in the action, for
+ *   waits known in advance (0: retries at once); default: random
  */
 
 /**
  * @typedef {object} RunResult
  * @property {number | null} exitCode
  * @property {string} log every byte the action printed, stdout and stderr interleaved
+ *   (stderr placed as it reached this process)
+ * @property {string} stderr what the action printed on stderr: Node.js's warnings, a crash
  * @property {string} shown the log as the runner shows it, masks applied, commands hidden
  * @property {string[]} masks values registered with ::add-mask::
  * @property {string[]} errors messages of ::error lines
@@ -98,14 +103,24 @@ export async function runAction(options = {}) {
   const fd = openSync(logFile, 'w')
   const started = process.hrtime.bigint()
   try {
+    const random =
+      options.random === undefined
+        ? []
+        : ['--import', `data:text/javascript,Math.random=()=>${options.random}`]
+    // stdout straight into the log; stderr through here, into the log too.
     const child = spawn(
       options.node ?? process.execPath,
-      [...(options.args ?? []), options.entry ?? BUNDLE],
+      [...(options.args ?? []), ...random, options.entry ?? BUNDLE],
       {
         env,
-        stdio: ['ignore', fd, fd]
+        stdio: ['ignore', fd, 'pipe']
       }
     )
+    let stderr = ''
+    child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
+      writeSync(fd, chunk)
+      stderr += chunk.toString('utf8')
+    })
     const killer = setTimeout(
       () => child.kill('SIGKILL'),
       options.killAfterMs ?? 60_000
@@ -113,7 +128,8 @@ export async function runAction(options = {}) {
     /** @type {number | null} */
     const exitCode = await new Promise((resolve, reject) => {
       child.on('error', reject)
-      child.on('exit', (code) => resolve(code))
+      // After stderr is read to its end.
+      child.on('close', (code) => resolve(code))
     })
     clearTimeout(killer)
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6
@@ -122,6 +138,7 @@ export async function runAction(options = {}) {
       exitCode,
       durationMs,
       log,
+      stderr,
       outputs: readRunnerFile(env.GITHUB_OUTPUT),
       exported: readRunnerFile(env.GITHUB_ENV),
       ...readLog(log, env.ACTIONS_STEP_DEBUG === 'true', options.masks)

@@ -1,0 +1,422 @@
+// What is tried again, how long the action waits, and the run of attempts:
+// the one table of transient failures, backoff, Retry-After, the 429 budget.
+// The exact words of retry lines are in __tests__/action/transcript.txt.
+import { describe, expect, it, jest } from '@jest/globals'
+import fc from 'fast-check'
+import { TokenRequestError, type Failure } from '../../src/errors.js'
+import {
+  backoffMs,
+  decide,
+  isTransient,
+  rateLimitSpreadMs,
+  seconds,
+  withRetries,
+  type RetryPolicy,
+  type RetryState
+} from '../../src/retry.js'
+import { fakeClock } from '../../test/support/fake-clock.js'
+import { runs } from '../../test/support/property-runs.js'
+
+/** The token endpoint's answer as a failure: `HTTP 503.` and so on. */
+const answer = (status: number, retryAfterMs?: number) =>
+  new TokenRequestError(`HTTP ${status}.`, {
+    kind: 'answer',
+    status,
+    retryAfterMs
+  })
+const limited = (retryAfterMs?: number) => answer(429, retryAfterMs)
+/** The default inputs: retries 3, rate-limit-wait-seconds 120. */
+const DEFAULTS: RetryPolicy = { retries: 3, rateLimitWaitMs: 120_000 }
+const policy = (rateLimitWaitMs: number, retries = 3) => ({
+  retries,
+  rateLimitWaitMs
+})
+const after = (used: Partial<RetryState> = {}): RetryState => ({
+  retried: 0,
+  rateLimited: 0,
+  rateLimitWaitedMs: 0,
+  ...used
+})
+const ALMOST_1 = 1 - 1e-9
+const random = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
+
+// The documented figures: backoff ceilings 1, 2, 4, 8 s, then 10 s; after the
+// k-th 429 a spread from 30% to 100% of 2 s, 4 s, then 6 s.
+const backoffCeiling = (n: number) => [1000, 2000, 4000, 8000][n - 1] ?? 10_000
+const spreadCeiling = (k: number) => [2000, 4000][k - 1] ?? 6000
+const leastSpread = (k: number) => [600, 1200][k - 1] ?? 1800
+
+/**
+ * The decision after `error`, in short: the backoff in ms, `429: ms` for a
+ * 429 waited out under the budget, or the reason it stops ('' for none).
+ */
+function next(
+  error: unknown,
+  used: Partial<RetryState> = {},
+  r = 0.5,
+  limits = DEFAULTS
+): number | string {
+  const decision = decide(error, after(used), limits, r)
+  if (!decision.retry) return decision.reason ?? ''
+  return decision.rateLimited ? `429: ${decision.waitMs}` : decision.waitMs
+}
+
+describe('isTransient: the one table of what is tried again', () => {
+  const answers = (...statuses: number[]) =>
+    statuses.map((status): Failure => ({ kind: 'answer', status }))
+  const network = (codes: string) =>
+    codes.split(' ').map((code): Failure => ({ kind: 'network', code }))
+
+  it.each<Failure>([
+    ...answers(408, 429, 500, 503, 599),
+    { kind: 'answer', status: 503, code: 'temporarily_unavailable' },
+    { kind: 'proxy', status: 500 },
+    { kind: 'proxy', status: 502 },
+    ...network(
+      'ECONNREFUSED ECONNRESET ECONNABORTED EPIPE ETIMEDOUT EHOSTUNREACH ENETUNREACH ENETDOWN EAI_AGAIN UND_ERR_SOCKET'
+    ),
+    { kind: 'timeout' }
+  ])('retries %j', (failure) => expect(isTransient(failure)).toBe(true))
+
+  it.each<Failure>([
+    ...answers(400, 401, 403, 404, 499),
+    // invalid_client is the credentials, whatever the status.
+    { kind: 'answer', status: 500, code: 'invalid_client' },
+    { kind: 'answer', status: 429, code: 'invalid_client' },
+    { kind: 'proxy', status: 403 },
+    { kind: 'proxy', status: 407 },
+    { kind: 'proxy', status: 499 },
+    ...network('ENOTFOUND EPROTO '),
+    { kind: 'tls' },
+    { kind: 'refusal' }
+  ])('never retries %j', (failure) => expect(isTransient(failure)).toBe(false))
+})
+
+describe('the waits', () => {
+  it('back off from 1 s, doubling to a cap of 10 s, with full jitter', () => {
+    const waits = (r: number) => [1, 2, 3, 4, 5, 9].map((n) => backoffMs(n, r))
+    expect(waits(ALMOST_1)).toEqual([999, 1999, 3999, 7999, 9999, 9999])
+    expect(waits(0)).toEqual([0, 0, 0, 0, 0, 0])
+    expect(backoffMs(2, 0.5)).toBe(1000)
+  })
+
+  it('spread the k-th 429 over 30% to 100% of 2 s, 4 s, then 6 s', () => {
+    const spreads = (r: number) =>
+      [1, 2, 3, 4, 50].map((k) => rateLimitSpreadMs(k, r))
+    expect(spreads(0)).toEqual([600, 1200, 1800, 1800, 1800])
+    expect(spreads(ALMOST_1)).toEqual([1999, 3999, 5999, 5999, 5999])
+    expect(rateLimitSpreadMs(2, 0.25)).toBe(1900)
+  })
+
+  it('stay whole and within their bounds for any retry and draw', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), random, (n, r) => {
+        const wait = backoffMs(n, r)
+        const spread = rateLimitSpreadMs(n, r)
+        expect(Number.isInteger(wait) && Number.isInteger(spread)).toBe(true)
+        expect(wait).toBeGreaterThanOrEqual(0)
+        expect(wait).toBeLessThan(backoffCeiling(n))
+        expect(spread).toBeGreaterThanOrEqual(leastSpread(n))
+        expect(spread).toBeLessThan(spreadCeiling(n))
+      }),
+      runs(1000)
+    )
+  })
+})
+
+describe('decide', () => {
+  it('never retries a failure that is not transient, nor an error of ours', () => {
+    for (const error of [answer(400), new Error('bug'), 'thrown text']) {
+      expect(decide(error, after(), DEFAULTS, 0.5)).toEqual({ retry: false })
+    }
+  })
+
+  it('backs off after a transient failure until the retries are used up', () => {
+    expect(next(answer(503))).toBe(500)
+    expect(next(answer(503), { retried: 2 })).toBe(2000)
+    expect(next(answer(503), { retried: 3 })).toBe('')
+    expect(next(answer(503), {}, 0.5, policy(120_000, 0))).toBe('')
+    // 429s waited out under the budget leave the retries alone.
+    const waited = { rateLimited: 7, rateLimitWaitedMs: 30_000 }
+    expect(next(answer(503), waited)).toBe(500)
+  })
+
+  it('waits what Retry-After asks on a 503, plus under 0.5 s, and stops past 60 s', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        random,
+        (askedMs, retried, retries, r) => {
+          const wait = next(answer(503, askedMs), { retried }, r, {
+            retries,
+            rateLimitWaitMs: 120_000
+          })
+          const stops = retried >= retries || askedMs > 60_000
+          expect(typeof wait).toBe(stops ? 'string' : 'number')
+          const ms = Number(wait)
+          expect(stops || (ms >= askedMs && ms < askedMs + 500)).toBe(true)
+        }
+      ),
+      runs(1000)
+    )
+    // What was asked is rounded up, so that it is not flattered.
+    expect(next(answer(503, 60_001))).toMatch(/60\.1 s.*60 s.*later/)
+  })
+
+  it('reads Retry-After only on 429 and 503', () => {
+    for (const status of [408, 500, 502]) {
+      expect(next(answer(status, 7000), {}, 0)).toBe(0)
+    }
+  })
+
+  describe('on HTTP 429 with rate-limit-wait-seconds', () => {
+    it('waits Retry-After plus a spread growing with each 429, whatever retries are left', () => {
+      expect(next(limited(1000), { retried: 3 }, 0)).toBe('429: 1600')
+      const waits = [0, 1, 2, 3].map((k) =>
+        next(limited(1000), { rateLimited: k })
+      )
+      expect(waits).toEqual([
+        '429: 2300',
+        '429: 3600',
+        '429: 4900',
+        '429: 4900'
+      ])
+      // Over 60 s is waited out when the budget holds it.
+      expect(next(limited(90_000), {}, 0)).toBe('429: 90600')
+    })
+
+    it('cuts a wait to what is left, never below Retry-After plus the least spread', () => {
+      const used = { rateLimited: 20, rateLimitWaitedMs: 117_000 }
+      expect(next(limited(), used, 0.9)).toBe('429: 3000')
+      // The fifth 429 with 2.5 s left: 0.7 s + 1.8 s fit, 0.701 s does not.
+      const fifth = { rateLimited: 4, rateLimitWaitedMs: 117_500 }
+      expect(next(limited(700), fifth)).toBe('429: 2500')
+      const stop = next(limited(701), fifth)
+      expect(stop).toMatch(/^Rate limited: 5 answers HTTP 429 and 117\.5 s/)
+      expect(stop).toMatch(/2\.6 s.*Retry-After 0\.8 s.*1\.8 s.*2\.5 s left/)
+      expect(stop).toContain('rate-limit-wait-seconds (120 s)')
+      // The first 429 needs 0.6 s: a budget of 0.599 s holds none.
+      const first = (ms: number) => next(limited(), {}, ALMOST_1, policy(ms))
+      expect(first(600)).toBe('429: 600')
+      expect(first(599)).toMatch(/^Rate limited: 1 answer HTTP 429 and 0 s/)
+      expect(first(599)).not.toContain('Retry-After')
+    })
+
+    it('stops when the budget is used up or Retry-After is longer than what is left', () => {
+      const spent = { rateLimited: 26, rateLimitWaitedMs: 120_000 }
+      expect(next(limited(), spent)).toMatch(
+        /^Rate limited: 27 answers HTTP 429 and 120 s waited; that is all/
+      )
+      const long = next(limited(300_000))
+      expect(long).toMatch(/300 s.*120 s left/)
+      expect(long).toContain('Raise rate-limit-wait-seconds')
+      // No budget holds more than the input's maximum, an hour.
+      const advice = (ms: number) => next(limited(ms), {}, 0, policy(3_600_000))
+      expect(advice(3_600_000)).toContain('Raise rate-limit-wait-seconds')
+      expect(advice(3_600_001)).toMatch(/Run the workflow again later\.$/)
+    })
+
+    it('for any budget, state and draw: waits within what is left, or stops only when no wait fits', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3_600_000 }),
+          fc.integer({ min: 0, max: 3_600_000 }),
+          fc.integer({ min: 0, max: 1000 }),
+          fc.option(fc.integer({ min: 0, max: 4_000_000 }), { nil: undefined }),
+          random,
+          (budget, waited, rateLimited, askedMs = 0, r) => {
+            const rateLimitWaitedMs = Math.min(waited, budget)
+            const leftMs = budget - rateLimitWaitedMs
+            const k = rateLimited + 1
+            const leastMs = askedMs + leastSpread(k)
+            const state = after({ rateLimited, rateLimitWaitedMs })
+            const decision = decide(limited(askedMs), state, policy(budget), r)
+            expect(decision.retry).toBe(leastMs <= leftMs)
+            if (!decision.retry) return
+            expect(decision.rateLimited).toBe(true)
+            expect(decision.waitMs).toBeGreaterThanOrEqual(leastMs)
+            expect(decision.waitMs).toBeLessThanOrEqual(leftMs)
+            expect(decision.waitMs).toBeLessThan(askedMs + spreadCeiling(k))
+          }
+        ),
+        runs(2000)
+      )
+    })
+  })
+
+  it('counts a 429 under retries with rate-limit-wait-seconds 0', () => {
+    const off = policy(0)
+    expect(next(limited(), {}, 0.5, off)).toBe(500)
+    expect(next(limited(2000), { retried: 2 }, 0.5, off)).toBe(2250)
+    expect(next(limited(), { retried: 3 }, 0.5, off)).toBe('')
+    expect(next(limited(61_000), {}, 0, off)).toContain('61 s')
+  })
+})
+
+describe('seconds', () => {
+  it('writes tenths, down for what was used, up for what is asked, and never 0 s for a wait', () => {
+    const down = [0, 1, 99, 100, 1049, 1999, 120_000].map((ms) => seconds(ms))
+    expect(down.join(', ')).toBe(
+      '0 s, under 0.1 s, under 0.1 s, 0.1 s, 1 s, 1.9 s, 120 s'
+    )
+    const up = [0, 1, 100, 1001, 1999].map((ms) => seconds(ms, 'up'))
+    expect(up.join(', ')).toBe('0 s, 0.1 s, 0.1 s, 1.1 s, 2 s')
+  })
+})
+
+describe('withRetries', () => {
+  /** Runs attempts that throw `failures` in turn, then return 'token'. */
+  async function attempts(
+    failures: unknown[],
+    limits = DEFAULTS,
+    randoms = [0.5]
+  ) {
+    const { clock, sleeps } = fakeClock(randoms)
+    const lines: string[] = []
+    const attempt = jest.fn(async (n: number) => {
+      if (n > failures.length) return 'token'
+      throw failures[n - 1]
+    })
+    const outcome = await withRetries(attempt, limits, clock, (line) =>
+      lines.push(line)
+    ).catch((error: unknown) => error)
+    const message = outcome instanceof Error ? outcome.message : ''
+    return {
+      outcome,
+      message,
+      made: attempt.mock.calls.length,
+      attempt,
+      sleeps,
+      lines
+    }
+  }
+
+  it('returns the first success without waiting or saying anything', async () => {
+    const run = await attempts([])
+    expect(run.outcome).toBe('token')
+    expect(run.attempt.mock.calls).toEqual([[1]])
+    expect(run.sleeps).toEqual([])
+    expect(run.lines).toEqual([])
+  })
+
+  it('says a line per retry: the attempt, what failed, the wait, the retry or the 429 budget', async () => {
+    const failures = [answer(503), limited(1000), answer(503, 1000), limited()]
+    const run = await attempts(failures)
+    expect(run.outcome).toBe('token')
+    expect(run.attempt.mock.calls).toEqual([[1], [2], [3], [4], [5]])
+    expect(run.sleeps).toEqual([500, 2300, 1250, 2600])
+    expect(run.lines).toHaveLength(4)
+    const [first, second, third, fourth] = run.lines
+    expect(first).toMatch(/^Attempt 1 failed: HTTP 503\. .*0\.5 s.*1 of 3/)
+    expect(second).toMatch(
+      /^Attempt 2 failed: HTTP 429\. .*2\.3 s.*429 number 1.*2\.3 s of the 120 s/
+    )
+    expect(third).toMatch(/^Attempt 3 failed: HTTP 503\. .*1\.2 s.*2 of 3/)
+    expect(fourth).toMatch(/^Attempt 4 .*429 number 2.*4\.9 s of the 120 s/)
+  })
+
+  it('throws the last failure told how many attempts were made, keeping its failure and cause', async () => {
+    const last = answer(503)
+    const run = await attempts([answer(503), answer(500), answer(502), last])
+    expect(run.made).toBe(4)
+    expect(run.outcome).toBeInstanceOf(TokenRequestError)
+    expect(run.message).toMatch(/^HTTP 503\. .*4 attempts/)
+    expect((run.outcome as TokenRequestError).failure).toBe(last.failure)
+    expect((run.outcome as Error).cause).toBe(last)
+  })
+
+  it('stops at a failure that is not transient, with its own message', async () => {
+    const permanent = answer(400)
+    const run = await attempts([permanent])
+    expect(run.message).toBe('HTTP 400.')
+    expect((run.outcome as Error).cause).toBe(permanent)
+    expect(run.sleeps).toEqual([])
+  })
+
+  it('adds why it stopped: a Retry-After too long, the 429 budget spent', async () => {
+    const long = await attempts([answer(503, 1000), answer(503, 90_000)])
+    expect(long.message).toMatch(/^HTTP 503\. .*90 s.*60 s.*2 attempts/)
+    const spent = await attempts(Array<unknown>(100).fill(limited(1000)))
+    const waited = spent.sleeps.reduce((a, b) => a + b, 0)
+    expect(spent.sleeps.slice(0, 3)).toEqual([2300, 3600, 4900])
+    // It stopped because 1 s plus the least spread no longer fitted.
+    expect(waited).toBeLessThanOrEqual(120_000)
+    expect(120_000 - waited).toBeLessThan(1000 + 1800)
+    expect(spent.message).toMatch(
+      new RegExp(
+        `^HTTP 429\\. Rate limited: ${spent.made} answers.*\\(${spent.made} attempts`
+      )
+    )
+  })
+
+  it('passes any other thrown value through untouched', async () => {
+    const odd = { not: 'an error' }
+    const run = await attempts([answer(503), odd])
+    expect(run.outcome).toBe(odd)
+    expect(run.made).toBe(2)
+  })
+
+  it('says its lines through core.info unless told otherwise', async () => {
+    const said: string[] = []
+    const write = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk) => said.push(String(chunk)) > 0)
+    const attempt = jest
+      .fn<() => Promise<string>>()
+      .mockRejectedValueOnce(answer(503))
+      .mockResolvedValueOnce('token')
+    const done = withRetries(attempt, DEFAULTS, fakeClock().clock)
+    await expect(done.finally(() => write.mockRestore())).resolves.toBe('token')
+    expect(said.join('')).toMatch(/^Attempt 1 failed: HTTP 503\..*\n$/)
+  })
+
+  it('for any run of failures: keeps to retries and never waits out 429s past rate-limit-wait-seconds', async () => {
+    const failure = fc.record({
+      status: fc.constantFrom(429, 503, 500, 408, 400),
+      retryAfter: fc.option(fc.integer({ min: 0, max: 130 }), {
+        nil: undefined
+      })
+    })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(failure, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.array(random, { minLength: 1, maxLength: 5 }),
+        async (failures, retries, budget, randoms) => {
+          const thrown = failures.map(({ status, retryAfter }) =>
+            answer(status, retryAfter && retryAfter * 1000)
+          )
+          const run = await attempts(
+            thrown,
+            policy(budget * 1000, retries),
+            randoms
+          )
+          expect(run.lines).toHaveLength(run.made - 1)
+          expect(run.sleeps).toHaveLength(run.made - 1)
+          run.lines.forEach((line, i) => {
+            expect(line.startsWith(`Attempt ${i + 1} failed: `)).toBe(true)
+          })
+          let rateLimited = 0
+          let waited = 0
+          run.sleeps.forEach((ms, i) => {
+            const { status, retryAfter = 0 } = failures[i]!
+            if (status !== 429 || budget === 0) return
+            waited += ms
+            const least = retryAfter * 1000 + leastSpread(++rateLimited)
+            expect(ms).toBeGreaterThanOrEqual(least)
+          })
+          expect(run.made - 1 - rateLimited).toBeLessThanOrEqual(retries)
+          expect(waited).toBeLessThanOrEqual(budget * 1000)
+          const told = run.made < 2 || run.outcome === 'token'
+          expect(told || run.message.includes(`${run.made} attempts`)).toBe(
+            true
+          )
+        }
+      ),
+      runs(500)
+    )
+  })
+})

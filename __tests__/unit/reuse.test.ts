@@ -1,0 +1,390 @@
+// The job's token at rest: kept in RUNNER_TEMP for later steps of the job,
+// sealed per identity, read back only from a file this action wrote.
+/* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "refused", "reused"] }] */
+import {
+  afterEach,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest
+} from '@jest/globals'
+import fc from 'fast-check'
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readInputs } from '../../src/inputs.js'
+import { basic } from '../../src/outside-text.js'
+import {
+  earlierToken,
+  jobToken,
+  keepToken,
+  MAX_STATE_BYTES,
+  STATE_FILE,
+  type JobToken
+} from '../../src/reuse.js'
+import type { Token } from '../../src/token.js'
+import { runs } from '../../test/support/property-runs.js'
+
+const START = Date.UTC(2026, 10, 28, 16)
+const SECRET = 'Sëcret/+A=b%c&d"e\\f<g>'
+const T1 = '11111111-2f7a-4c3d-9e8f-1a2b3c4d5e6f'
+const T2 = '22222222-2f7a-4c3d-9e8f-1a2b3c4d5e6f'
+
+let dir: string
+let now: number
+let lines: string[]
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'torq-reuse-'))
+  now = START
+  lines = []
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean))
+    return true
+  })
+})
+afterEach(() => {
+  jest.restoreAllMocks()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The settings of a run with these inputs (client-a and SECRET by default). */
+function settings(inputs: Record<string, string> = {}) {
+  const given: Record<string, string> = {
+    'client-id': 'client-a',
+    'client-secret': SECRET,
+    ...inputs
+  }
+  const files = { GITHUB_OUTPUT: '/runner/out', GITHUB_ENV: '/runner/env' }
+  return readInputs((name) => given[name] ?? '', files)
+}
+
+/** The job state of a run with these inputs, in `dir`, on the fake time. */
+function job(inputs: Record<string, string> = {}): JobToken {
+  const state = jobToken(settings(inputs), () => now, dir)
+  if (state === undefined) throw new Error('reuse is off')
+  return state
+}
+
+/** A token Torq issued now, lasting `expiresIn` seconds. */
+const fresh = (accessToken: string, expiresIn?: number): Token => ({
+  accessToken,
+  tokenType: 'Bearer',
+  expiresIn,
+  expiresAt: expiresIn === undefined ? undefined : now + expiresIn * 1000
+})
+const statePath = () => join(dir, STATE_FILE)
+const readState = () =>
+  JSON.parse(readFileSync(statePath(), 'utf8')) as {
+    entries: Record<string, Record<string, unknown>>
+  }
+const debugLines = () => lines.filter((line) => line.startsWith('::debug::'))
+
+describe('jobToken', () => {
+  it.each([
+    [{ 'reuse-token': 'false' }, () => dir, 'reuse-token is false'],
+    [{}, () => '', 'RUNNER_TEMP is not set'],
+    [{}, () => 'runner/temp', 'RUNNER_TEMP is not an absolute path'],
+    [{}, () => join(dir, 'none'), 'RUNNER_TEMP is not a writable directory'],
+    [{}, () => join(dir, 'file'), 'RUNNER_TEMP is not a writable directory']
+  ])('turns reuse off for %j, RUNNER_TEMP %s', (inputs, temp, reason) => {
+    writeFileSync(join(dir, 'file'), '')
+    expect(jobToken(settings(inputs), () => now, temp())).toBeUndefined()
+    expect(lines).toEqual([`::debug::Token reuse is off: ${reason}.`])
+  })
+
+  it("takes RUNNER_TEMP and the user from the process, and the run's clock", () => {
+    const saved = process.env['RUNNER_TEMP']
+    process.env['RUNNER_TEMP'] = dir
+    const state = jobToken(settings(), () => now)
+    delete process.env['RUNNER_TEMP']
+    const unset = jobToken(settings(), () => now)
+    process.env['RUNNER_TEMP'] = saved
+    expect(state).toMatchObject({ dir, uid: process.getuid?.() })
+    expect(unset).toBeUndefined()
+    now = 42
+    expect(state?.now()).toBe(42)
+  })
+})
+
+describe('earlierToken and keepToken', () => {
+  it('give a later step the kept token, with the whole seconds left, from one file of mode 0600', () => {
+    expect(earlierToken(job())).toBeUndefined()
+    keepToken(job(), fresh(T1, 3600))
+    keepToken(job({ 'client-id': 'client-b' }), fresh(T2, 3600))
+    now += 650_500
+    expect(earlierToken(job())).toEqual({
+      accessToken: T1,
+      tokenType: 'Bearer',
+      expiresIn: 2949,
+      expiresAt: START + 3_600_000
+    })
+    // Renamed into place: no temporary file is left.
+    expect(readdirSync(dir)).toEqual([STATE_FILE])
+    expect(statSync(statePath()).mode & 0o777).toBe(0o600)
+    const text = readFileSync(statePath(), 'utf8').toLowerCase()
+    const b64 = Buffer.from(SECRET).toString('base64')
+    for (const form of [SECRET, basic('client-a', SECRET), b64, 'sëcret']) {
+      expect(text).not.toContain(form.toLowerCase())
+    }
+  })
+
+  it('keep identities apart: client id, secret and token URL; a fresh token replaces only its own', () => {
+    const variants: Record<string, string>[] = [
+      { 'client-id': 'client-A' },
+      { 'client-secret': SECRET.toUpperCase() },
+      // No separator can be shifted from one field to the next.
+      { 'client-id': 'client-aS', 'client-secret': SECRET.slice(1) },
+      { region: 'eu' },
+      { 'auth-url': 'https://auth.torq.io/v1/auth/token/' }
+    ]
+    const others = variants.map((inputs) => job(inputs))
+    keepToken(job(), fresh(T1, 3600))
+    for (const other of others) expect(earlierToken(other)).toBeUndefined()
+    others.forEach((other, i) => keepToken(other, fresh(`${T2}${i}`, 3600)))
+    keepToken(job(), fresh(T2, 3600))
+    expect(earlierToken(job())?.accessToken).toBe(T2)
+    expect(others.map((other) => earlierToken(other)?.accessToken)).toEqual(
+      others.map((_, i) => `${T2}${i}`)
+    )
+  })
+
+  it('ask Torq again for a kept token expired, about to, or unbelievably long-lived', () => {
+    const kept = (lifetimeMs: number, later = 0, min = '0') => {
+      rmSync(statePath(), { force: true })
+      keepToken(job(), { ...fresh(T1, 3600), expiresAt: now + lifetimeMs })
+      now += later
+      const token = earlierToken(job({ 'min-validity-seconds': min }))
+      now -= later
+      return token?.expiresIn ?? debugLines().pop()
+    }
+    expect(kept(999)).toContain('the kept token has expired')
+    expect(kept(1000)).toBe(1)
+    expect(kept(700_000, 100_001, '600')).toMatch(
+      /valid for 599 s more, less than min-validity-seconds \(600\)/
+    )
+    expect(kept(700_000, 100_001, '599')).toBe(599)
+    expect(kept(31_536_000_999)).toBe(31_536_000)
+    expect(kept(31_536_001_000)).toContain('later than any token Torq issues')
+  })
+
+  it('keep no token without a lifetime, and warn of one shorter than min-validity-seconds', () => {
+    keepToken(job(), fresh(T1))
+    expect(readdirSync(dir)).toEqual([])
+    expect(debugLines()).toEqual([expect.stringContaining('lifetime')])
+    keepToken(job(), fresh(T1, 600))
+    keepToken(job(), fresh(T1, 599))
+    const warnings = lines.filter((line) => line.startsWith('::warning::'))
+    expect(warnings).toEqual([expect.stringMatching(/599 s.*\(600\)/)])
+  })
+
+  it("keep other identities' entries only while unexpired and well-formed", () => {
+    const b = job({ 'client-id': 'client-b' })
+    keepToken(b, fresh(T2, 3600))
+    const entry = readState().entries[b.fingerprint]!
+    const key = (n: number) => String(n).repeat(64)
+    writeFileSync(
+      statePath(),
+      JSON.stringify({
+        ...readState(),
+        entries: {
+          [b.fingerprint]: entry,
+          [key(1)]: { ...entry, expiresAt: now },
+          [key(2)]: { ...entry, expiresAt: now + 1 },
+          [key(3)]: { ...entry, mac: 5 },
+          [key(4)]: { ...entry, token: 'short' },
+          [`${key(5)}0`]: entry,
+          [key(6).replace(/6/g, 'A')]: entry
+        }
+      })
+    )
+    keepToken(job(), fresh(T1, 3600))
+    const kept = Object.keys(readState().entries)
+    expect(kept.sort()).toEqual(
+      [b.fingerprint, key(2), job().fingerprint].sort()
+    )
+    expect(earlierToken(b)?.accessToken).toBe(T2)
+  })
+
+  it('replace a planted file or link, never writing through it', () => {
+    writeFileSync(statePath(), 'planted', { mode: 0o644 })
+    keepToken(job(), fresh(T1, 3600))
+    expect(statSync(statePath()).mode & 0o777).toBe(0o600)
+    rmSync(statePath())
+    writeFileSync(join(dir, 'target'), 'untouched')
+    symlinkSync(join(dir, 'target'), statePath())
+    keepToken(job(), fresh(T1, 3600))
+    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('untouched')
+    expect(earlierToken(job())?.accessToken).toBe(T1)
+  })
+
+  it('only say in a debug line that the state could not be written', () => {
+    mkdirSync(statePath())
+    expect(() => keepToken(job(), fresh(T1, 3600))).not.toThrow()
+    expect(debugLines()).toEqual([expect.stringContaining('(EISDIR)')])
+    expect(lines).toHaveLength(1)
+    expect(readdirSync(dir)).toEqual([STATE_FILE])
+  })
+})
+
+describe('a state file planted or tampered with', () => {
+  const EXPIRY = START + 3_600_000
+  /** Writes the state file anew: this user's, mode 0600 unless given. */
+  const plant = (text: string, mode = 0o600) => {
+    rmSync(statePath(), { recursive: true, force: true })
+    writeFileSync(statePath(), text, { mode })
+    chmodSync(statePath(), mode)
+  }
+  /** The genuine state, kept by this run, with `change` made to it. */
+  let genuine: string
+  const changed = (change: object, entry: object = {}) => {
+    const state = JSON.parse(genuine) as { entries: Record<string, object> }
+    const own = job().fingerprint
+    state.entries[own] = { ...state.entries[own], ...entry }
+    return JSON.stringify({ ...state, ...change })
+  }
+  beforeEach(() => {
+    keepToken(job(), fresh(T1, 3600))
+    genuine = readFileSync(statePath(), 'utf8')
+  })
+  /** Asserts that `state` reuses nothing, for a reason with these words. */
+  const refused = (reason: string, state = job()) => {
+    lines.length = 0
+    expect(earlierToken(state)).toBeUndefined()
+    expect(debugLines()).toEqual([expect.stringContaining(reason)])
+  }
+  const reused = (state = job()) =>
+    expect(earlierToken(state)?.accessToken).toBe(T1)
+
+  it('is read only if a regular file of this user, mode 0600 or 0400, of at most 1 MiB', () => {
+    reused()
+    rmSync(statePath())
+    refused('no earlier step of this job saved a token')
+    writeFileSync(join(dir, 'elsewhere'), genuine, { mode: 0o600 })
+    symlinkSync(join(dir, 'elsewhere'), statePath())
+    refused('is a symbolic link')
+    rmSync(statePath())
+    mkdirSync(statePath())
+    refused('is not a regular file')
+    plant(genuine)
+    refused(`belongs to uid`, { ...job(), uid: process.getuid!() + 1 })
+    // It cannot be read: RUNNER_TEMP is no longer a directory.
+    refused('cannot be read (ENOTDIR)', { ...job(), dir: statePath() })
+    for (const mode of [0o644, 0o620, 0o601]) {
+      plant(genuine, mode)
+      refused(`has mode 0${mode.toString(8)}, not 0600`)
+    }
+    // Windows has no uid and no such modes.
+    reused({ ...job(), uid: undefined })
+    plant(genuine, 0o400)
+    reused()
+    plant(genuine.padEnd(MAX_STATE_BYTES))
+    reused()
+    plant(genuine.padEnd(MAX_STATE_BYTES + 1))
+    refused(`larger than ${MAX_STATE_BYTES} bytes`)
+  })
+
+  it("is read only in this action's format, with an entry for this identity", () => {
+    plant('{"format":')
+    refused('is not JSON')
+    for (const text of ['{}', '[]', 'null', changed({ version: 2 })]) {
+      plant(text)
+      refused("not in this action's format")
+    }
+    plant(changed({ entries: [] }))
+    refused("not in this action's format")
+    plant(changed({ entries: {} }))
+    refused('no token was kept for this client id')
+    plant(genuine.replace(/"[0-9a-f]{64}"/, '"__proto__"'))
+    refused('no token was kept for this client id')
+  })
+
+  it.each([
+    { token: `${T1}x` },
+    { token: 'a'.repeat(15) },
+    { token: `${T1} $(id)` },
+    { tokenType: 'bearer' },
+    { tokenType: 'Basic' },
+    { expiresAt: EXPIRY + 1 },
+    { expiresAt: EXPIRY + 0.5 },
+    { expiresAt: String(EXPIRY) },
+    { mac: undefined },
+    { mac: 'f'.repeat(64) }
+  ])('refuses an entry changed to %j', (entry) => {
+    plant(changed({}, entry))
+    refused('fails the checks of a fresh one or was not written by this action')
+  })
+
+  it("refuses another identity's sealed entry", () => {
+    const b = job({ 'client-id': 'client-b' })
+    keepToken(b, fresh(T1, 3600))
+    plant(changed({}, readState().entries[b.fingerprint]))
+    refused('fails the checks')
+  })
+
+  it('reads a state written by version 1.0.0 of the action', () => {
+    plant(FIXTURE)
+    expect(earlierToken(job())).toEqual({
+      accessToken: T1,
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      expiresAt: EXPIRY
+    })
+  })
+
+  it('whatever it holds, reuses the genuine token or none', () => {
+    const own = job().fingerprint
+    const ownEntry = readState().entries[own]
+    const field = fc.constantFrom('token', 'expiresAt', 'tokenType', 'mac')
+    const entry = fc.oneof(
+      fc.tuple(field, fc.anything()).map(([k, v]) => ({ ...ownEntry, [k]: v })),
+      fc.anything()
+    )
+    const entries = fc.dictionary(
+      fc.oneof(fc.constant(own), fc.string()),
+      entry
+    )
+    const text = fc.oneof(
+      fc.json(),
+      entries.map((extra) =>
+        changed({ entries: { [own]: ownEntry, ...extra } })
+      )
+    )
+    let reuses = 0
+    fc.assert(
+      fc.property(text, (bytes) => {
+        plant(bytes)
+        const token = earlierToken(job())
+        reuses += token === undefined ? 0 : 1
+        expect([undefined, T1]).toContain(token?.accessToken)
+        expect(token?.expiresAt ?? EXPIRY).toBe(EXPIRY)
+      }),
+      runs(300)
+    )
+    expect(reuses).toBeGreaterThan(0)
+  })
+})
+
+/** A state file as version 1.0.0 wrote it, for client-a and SECRET in region us. */
+const FIXTURE = JSON.stringify({
+  format: 'torq-token-action/job-state',
+  version: 1,
+  entries: {
+    a4c64022a7bcab0b1ad60886aeee32559c33e74f3c2cb36fbc10d3ebd7410fe8: {
+      token: T1,
+      expiresAt: 1795885200000,
+      tokenType: 'Bearer',
+      mac: 'e8a0cd0b36d6deb5a650b9bdc6287f8d89d5459893994d271e4d42b4b58ccec0'
+    }
+  }
+})
