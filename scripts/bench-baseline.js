@@ -60,6 +60,8 @@ const req = transport.request(
         'expires-at',
         new Date(Date.now() + answer.expires_in * 1000).toISOString()
       )
+      write(output, 'reused', 'false')
+      write(output, 'api-url', '')
       write(
         process.env.GITHUB_ENV ?? '',
         'TORQ_ACCESS_TOKEN',

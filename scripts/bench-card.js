@@ -39,6 +39,8 @@ const req = transport.request(
         'expires-at',
         new Date(Date.now() + answer.expires_in * 1000).toISOString()
       )
+      core.setOutput('reused', 'false')
+      core.setOutput('api-url', '')
       core.exportVariable('TORQ_ACCESS_TOKEN', answer.access_token)
     })
   }

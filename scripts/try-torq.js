@@ -1,8 +1,9 @@
 // npm run try-torq: runs the committed bundle as a GitHub runner would, against
 // real Torq with your own API key, and prints what the runner would show.
 //   TORQ_CLIENT_ID=... TORQ_CLIENT_SECRET=... [TORQ_REGION=eu] npm run try-torq
-// Proxy and CA settings (the proxy variables of src/proxy-variables.ts and
-// NODE_EXTRA_CA_CERTS) pass through.
+// Proxy and CA settings (the proxy variables, NO_PROXY and
+// NODE_EXTRA_CA_CERTS: NETWORK_VARIABLES of test/support/runner-env.js) pass
+// through.
 import { NETWORK_VARIABLES } from '../test/support/runner-env.js'
 import { node24, runAction } from '../test/support/runner.js'
 import { show } from './show.js'

@@ -1,5 +1,6 @@
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
 import { readFileSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
 import {
   Agent,
@@ -204,7 +205,21 @@ export async function send(
           proxyTls: connect,
           requestTls: connect,
           factory: (origin, options: Pool.Options) =>
-            new Pool(origin, { ...options, connect: hungUp(options.connect) })
+            new Pool(origin, { ...options, connect: hungUp(options.connect) }),
+          // No server name for a proxy's IP address: RFC 6066 allows none,
+          // and Node.js warns (DEP0123) when given one.
+          clientFactory: (origin, options: Pool.Options) =>
+            new Pool(origin, {
+              ...options,
+              connect: (to, done) =>
+                (options.connect as buildConnector.connector)(
+                  {
+                    ...to,
+                    servername: isIP(to.servername ?? '') ? '' : to.servername
+                  },
+                  done
+                )
+            })
         })
   // undici heeds the signal only once connected: destroying the dispatcher
   // also ends a connection, a TLS handshake or a CONNECT under way.
@@ -260,18 +275,23 @@ export async function send(
 
 /**
  * undici 6 tries again without end, thousands of times a second, a CONNECT
- * the proxy closed without answering (nodejs/undici#3897): that hang-up is
- * made an error that fails the request, as a reset does.
+ * the proxy closed without answering or answered with a 1xx
+ * (nodejs/undici#3897): such an answer is made an error that fails the
+ * request, a reset for a hang-up.
  */
 function hungUp(connect: unknown): buildConnector.connector {
   return (options, callback) =>
     (connect as buildConnector.connector)(options, (...args) => {
-      if ((args[0] as { code?: string } | null)?.code !== 'UND_ERR_SOCKET') {
+      const [error] = args
+      if ((error as { code?: string } | null)?.code !== 'UND_ERR_SOCKET') {
         callback(...args)
-      } else {
+      } else if (error?.message === 'other side closed') {
         const reset =
           'the proxy closed the connection without answering CONNECT'
         callback(Object.assign(new Error(reset), { code: 'ECONNRESET' }), null)
+      } else {
+        const unread = `the proxy's answer to CONNECT could not be read (${error?.message})`
+        callback(Object.assign(new Error(unread), { code: 'EPROTO' }), null)
       }
     })
 }

@@ -312,10 +312,10 @@ function runnerFile(
   variable: keyof typeof CONSEQUENCE,
   problems: string[]
 ): string {
-  const path = env[variable]
-  if (path) return path
+  const path = env[variable] ?? ''
+  if (path !== '') return path
   problems.push(
     `The runner's ${variable} variable is unset or empty, so ${CONSEQUENCE[variable]}this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${variable === 'GITHUB_ENV' ? ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.' : ''}`
   )
-  return ''
+  return path
 }

@@ -14,7 +14,7 @@ export function basic(user: string, password: string): string {
 /** The longest quote, in characters, before it is shortened with `…`. */
 export const MAX_QUOTE_LENGTH = 200
 /** How much of a text quote() reads: what it drops or shortens, four times over. */
-const READ_LENGTH = 4 * MAX_QUOTE_LENGTH
+export const READ_LENGTH = 4 * MAX_QUOTE_LENGTH
 
 /**
  * Each secret as a server could echo it: as given (also without trailing
@@ -105,10 +105,14 @@ export function quote(text: string, secrets: readonly string[]): string {
   const read = READ_LENGTH + cutter.longest
   const whole = text.length <= read
   // Cut before and after: making the text inert may join a secret's pieces.
-  let line = cut(inert(cut(whole ? text : text.slice(0, read), cutter)), cutter)
-  // A text read in part may end in the start of a secret: that end goes.
-  if (!whole) line = line.slice(0, Math.max(0, line.length - cutter.longest))
+  const line = cut(
+    inert(cut(whole ? text : text.slice(0, read), cutter)),
+    cutter
+  )
   const chars = Array.from(line)
+  // A text read in part may end in the start of a secret: that end goes,
+  // whole characters of it.
+  if (!whole) chars.length = Math.max(0, chars.length - cutter.longest)
   return whole && chars.length <= MAX_QUOTE_LENGTH
     ? line
     : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`

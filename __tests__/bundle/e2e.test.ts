@@ -124,7 +124,8 @@ describe('dist/index.js', () => {
         'client-id': DEMO_CLIENT_ID,
         'client-secret': secret,
         'auth-url': `https://${secret}.torq.invalid/v1/auth/token`,
-        retries: '0'
+        retries: '0',
+        'timeout-seconds': '3'
       },
       env: { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '.torq.invalid' }
     })
@@ -160,7 +161,9 @@ describe('dist/index.js over HTTPS with a private CA', () => {
     })
 
   it('trusts the CA that NODE_EXTRA_CA_CERTS names', async () => {
-    expectToken(await run(certs.caFile), server.tokens.at(-1))
+    const result = await run(certs.caFile)
+    expectToken(result, server.tokens.at(-1))
+    expect(result.shown).toContain('Got a Torq API token')
   })
 
   // Node.js reads the file at its first TLS connection, and only warns when

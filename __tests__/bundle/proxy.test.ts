@@ -39,13 +39,12 @@ const certs = makeCertificates([
   'auth.torq.io',
   'auth.eu.torq.io',
   'auth.torq.invalid',
-  'localhost'
+  '127.0.0.1'
 ])
 let torq: TorqServer
 let open: Proxy
 let guarded: Proxy
 let guardedTls: Proxy
-let userOnly: Proxy
 
 beforeAll(async () => {
   torq = await startTorqServer({ tls: { key: certs.key, cert: certs.cert } })
@@ -56,21 +55,18 @@ beforeAll(async () => {
     'auth.torq.invalid:443': local
   }
   const tls = { key: certs.key, cert: certs.cert }
-  ;[open, guarded, guardedTls, userOnly] = await Promise.all([
+  ;[open, guarded, guardedTls] = await Promise.all([
     startForwardProxy({ routes }),
     startForwardProxy({ routes, credentials: `${USER}:${PASSWORD}` }),
-    startForwardProxy({ routes, credentials: `${USER}:${PASSWORD}`, tls }),
-    startForwardProxy({ routes, credentials: `${USER}:` })
+    startForwardProxy({ routes, credentials: `${USER}:${PASSWORD}`, tls })
   ])
 })
 afterAll(async () => {
-  await Promise.all(
-    [torq, open, guarded, guardedTls, userOnly].map((p) => p.close())
-  )
+  await Promise.all([torq, open, guarded, guardedTls].map((p) => p.close()))
   certs.dispose()
 })
 
-/** `proxy`'s URL with `userinfo`, on `host` (a TLS proxy's certificate names localhost). */
+/** `proxy`'s URL with `userinfo`, on `host`. */
 const withUser = (
   p: Proxy,
   userinfo = `${USER}:${ENCODED}`,
@@ -147,7 +143,8 @@ describe('through a proxy that needs no credentials', () => {
     const direct = await runVia(
       open,
       { HTTPS_PROXY: open.url, no_proxy: 'example.com, .torq.invalid' },
-      { 'auth-url': authUrl, retries: '0' }
+      // Bounded, should this machine's resolver be slow to say no.
+      { 'auth-url': authUrl, retries: '0', 'timeout-seconds': '3' }
     )
     expect(expectOneError(direct)).toContain('auth.torq.invalid')
     expect(direct.connects).toEqual([])
@@ -161,10 +158,10 @@ describe('through a proxy that needs no credentials', () => {
     const result = await runVia(
       open,
       { HTTPS_PROXY: open.url },
-      { retries: '0', 'timeout-seconds': '0.5' }
+      { retries: '0', 'timeout-seconds': '0.3' }
     )
     expect(expectOneError(result)).toMatch(
-      /auth\.torq\.io through the proxy .* within 0\.5 s \(timeout-seconds\)/
+      /auth\.torq\.io through the proxy .* within 0\.3 s \(timeout-seconds\)/
     )
     expect(result.connects).toEqual(['auth.torq.io:443'])
   })
@@ -189,11 +186,12 @@ describe('through a proxy that wants credentials', () => {
   })
 
   it('speaks TLS to an https:// proxy', async () => {
-    const url = withUser(guardedTls, undefined, 'localhost')
+    // By address: no server name is sent (nor a DEP0123 warning printed).
+    const url = withUser(guardedTls)
     const result = await runVia(guardedTls, { HTTPS_PROXY: url })
     expectToken(result, torq.tokens.at(-1))
     expect(result.connects).toEqual(['auth.torq.io:443'])
-    expect(result.shown).toMatch(/through the proxy localhost:\d+ over TLS/)
+    expect(result.shown).toMatch(/through the proxy 127\.0\.0\.1:\d+ over TLS/)
     expectNoPassword(result)
   })
 
@@ -209,17 +207,6 @@ describe('through a proxy that wants credentials', () => {
     expectToken(result, torq.tokens.at(-1))
     expect(result.connects).toEqual(['auth.torq.io:443'])
     expect(result.shown).toContain('through the proxy 127.0.0.1:80 from')
-  })
-
-  it.each([
-    ['an empty password', `${USER}:`],
-    ['no password at all', USER]
-  ])('sends the user name alone for %s', async (_case, userinfo) => {
-    const result = await runVia(userOnly, {
-      https_proxy: withUser(userOnly, userinfo)
-    })
-    expectToken(result, torq.tokens.at(-1))
-    expect(result.connects).toEqual(['auth.torq.io:443'])
   })
 
   it.each([

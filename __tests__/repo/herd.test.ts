@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { TokenRequestError } from '../../src/errors.js'
 import { withRetries } from '../../src/retry.js'
 import { fixedWindow, runHerd, tokenBucket } from '../../test/support/herd.js'
-import { seededRandom, virtualTime } from '../../test/support/herd-time.js'
+import { virtualTime } from '../../test/support/herd-time.js'
 
 describe('the endpoint models', () => {
   it('fixed windows serve the first R requests of each second', () => {
@@ -26,16 +26,6 @@ describe('the endpoint models', () => {
 })
 
 describe('virtual time', () => {
-  it('draws the same numbers in [0, 1) from the same seed', () => {
-    const a = seededRandom(7)
-    const b = seededRandom(7)
-    const draws = Array.from({ length: 1000 }, () => a())
-    expect(Array.from({ length: 1000 }, () => b())).toEqual(draws)
-    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0)
-    expect(Math.max(...draws)).toBeLessThan(1)
-    expect(seededRandom(8)()).not.toBe(draws[0])
-  })
-
   it('wakes sleepers in time order, jumping from one to the next', async () => {
     const time = virtualTime(() => 0)
     const woke: string[] = []
@@ -80,7 +70,7 @@ describe('a herd through the retry loop', () => {
 
   it('fails the jobs a short budget cannot serve, naming the budget', async () => {
     const result = await herd(2000)
-    expect(result.succeeded).toBeLessThan(150)
+    expect(result.failures.length).toBeGreaterThan(0)
     expect(result.succeeded + result.failures.length).toBe(150)
     for (const message of result.failures) {
       expect(message).toContain('HTTP 429')

@@ -323,9 +323,19 @@ describe('send() to a certificate not trusted', () => {
     writeFileSync(join(dir, name), content)
     return join(dir, name)
   }
-  const linux = process.platform === 'linux'
+  type Advice = [string, () => string | undefined, RegExp]
+  const unreadable: Advice[] =
+    process.platform === 'linux'
+      ? [
+          [
+            'an unreadable file',
+            () => '/proc/self/mem',
+            /mem", which cannot be read \(EIO\)/
+          ]
+        ]
+      : []
   // prettier-ignore
-  it.each<[string, () => string | undefined, RegExp]>([
+  it.each<Advice>([
     ['unset', () => undefined, /If .*, point NODE_EXTRA_CA_CERTS at its PEM file/],
     ['empty', () => '', /If .*, point NODE_EXTRA_CA_CERTS at its PEM file/],
     ['a missing file', () => join(dir, 'missing.pem'), /missing\.pem", which does not exist/],
@@ -334,7 +344,7 @@ describe('send() to a certificate not trusted', () => {
     ['a device', () => '/dev/null', /null", which is not a regular file/],
     ['a file without PEM', () => file('ca.der', Buffer.from([0x30, 0x82])), /ca\.der", which holds no PEM/],
     ['a PEM file', () => file('ca.pem', certs.caCert), /ca\.pem": if .*, that file must hold its certificate/],
-    ...(linux ? [['an unreadable file', () => '/proc/self/mem', /mem", which cannot be read \(EIO\)/] as const] : [])
+    ...unreadable
   ])(
     'with NODE_EXTRA_CA_CERTS %s: a TLS failure, and what to do',
     async (_case, value, advice) => {
@@ -351,8 +361,9 @@ describe('send() to a certificate not trusted', () => {
 })
 
 describe('send() failing, and through proxies (the test CA trusted)', () => {
-  let authProxy: Awaited<ReturnType<typeof startForwardProxy>>
-  let tlsProxy: Awaited<ReturnType<typeof startForwardProxy>>
+  type ForwardProxy = { port: number; connects: string[]; close: () => unknown }
+  let authProxy: ForwardProxy
+  let tlsProxy: ForwardProxy
   const defaults = tls.getCACertificates('default')
   beforeAll(async () => {
     const routes = { 'auth.torq.io:443': `127.0.0.1:${secure.port}` }
@@ -531,6 +542,16 @@ describe('send() failing, and through proxies (the test CA trusted)', () => {
       async () => {
         server.script(replies.stallBody())
         return [server.url, {}, server.replied()]
+      },
+      /127\.0\.0\.1:\d+ within 30 s/
+    ],
+    [
+      'a TLS handshake that never ends',
+      async () => {
+        let accepted = () => undefined as unknown
+        const reached = new Promise((resolve) => (accepted = resolve))
+        const port = await listening(() => accepted())
+        return [`https://127.0.0.1:${port}/t`, {}, reached]
       },
       /127\.0\.0\.1:\d+ within 30 s/
     ],

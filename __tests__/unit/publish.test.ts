@@ -12,8 +12,7 @@ import type { Token } from '../../src/token.js'
 // remove a runner file, or fail the write the way a full disk does. A real
 // file cannot be made to fail on cue once publishToken has checked it (and
 // these tests may run as root, whom no mode stops).
-type Write = 'setOutput' | 'exportVariable'
-let beforeWrite: ((write: Write) => void) | undefined
+let beforeWrite: ((write: 'setOutput' | 'exportVariable') => void) | undefined
 jest.unstable_mockModule('@actions/core', () => ({
   ...core,
   setOutput: (name: string, value: unknown) => {
@@ -37,7 +36,7 @@ const TOKEN: Token = {
 const EXPIRES_AT = '2026-11-28T17:00:00.000Z'
 const EARLIER = ['EARLIER=1\n', 'EARLIER=2\n']
 
-let finish: (() => ReturnType<ReturnType<typeof emulateRunner>>) | undefined
+let finish: (() => unknown) | undefined
 afterEach(() => {
   finish?.()
   finish = undefined
@@ -49,14 +48,13 @@ afterEach(() => {
  * its settings, the files' text, and `done()` for what the runner read.
  */
 function step(inputs: Record<string, string> = {}) {
-  const finishing = emulateRunner({})
-  finish = finishing
-  const given: Record<string, string> = {
+  const finishing = emulateRunner({
     'client-id': 'id',
-    'client-secret': 'secret',
+    'client-secret': 's',
     ...inputs
-  }
-  const settings = readInputs((name) => given[name] ?? '', process.env)
+  })
+  finish = finishing
+  const settings = readInputs((name) => core.getInput(name), process.env)
   const paths = [settings.outputFile, settings.envFile]
   paths.forEach((path, i) => appendFileSync(path, EARLIER[i] ?? ''))
   const files = () => paths.map((path) => readFileSync(path, 'utf8'))
@@ -69,16 +67,13 @@ function step(inputs: Record<string, string> = {}) {
   return { settings, files, done }
 }
 
-/** The ActionError that publishToken throws. */
-function failure(
-  settings: Settings,
-  token: Token = TOKEN
-): { message: string } {
+/** The message of the ActionError that publishToken throws. */
+function failure(settings: Settings): string {
   try {
-    publishToken(token, settings)
+    publishToken(TOKEN, settings)
   } catch (error) {
     expect(error).toBeInstanceOf(ActionError)
-    return error as ActionError
+    return (error as ActionError).message
   }
   throw new Error('publishToken did not fail')
 }
@@ -90,19 +85,7 @@ describe('mask', () => {
     const masks = done()
       .commands.filter(({ name }) => name === 'add-mask')
       .map(({ data }) => data)
-    expect(masks).toEqual([
-      'a',
-      'l1\nl2',
-      'l1',
-      'l2',
-      'x\r\ny\rz',
-      'x',
-      'y',
-      'z',
-      'p\n\nq',
-      'p',
-      'q'
-    ])
+    expect(masks.join('|')).toBe('a|l1\nl2|l1|l2|x\r\ny\rz|x|y|z|p\n\nq|p|q')
   })
 })
 
@@ -131,9 +114,7 @@ describe('publishToken', () => {
     expect(result.warnings).toEqual([])
     // One line: the lifetime, where the token is (exact words: the transcript).
     expect(result.shown).toMatch(
-      new RegExp(
-        `^Got .*Bearer.*3600 s.*${EXPIRES_AT}.*output token.*\\$TORQ_ACCESS_TOKEN[^\n]*\n$`
-      )
+      /^Got .*Bearer.*3600 s.*2026-11-28T17:00:00\.000Z.*output token.*\$TORQ_ACCESS_TOKEN[^\n]*\n$/
     )
   })
 
@@ -145,9 +126,7 @@ describe('publishToken', () => {
     expect(result.outputs['expires-in']).toBe('1234')
     expect(result.exported['MY_TORQ_TOKEN']).toBe(TOKEN.accessToken)
     expect(result.shown).toMatch(
-      new RegExp(
-        `^Reusing .*earlier step.*1234 s.*${EXPIRES_AT}.*no request[^\n]*\n$`
-      )
+      /^Reusing .*earlier step.*1234 s.*2026-11-28T17:00:00\.000Z.*no request[^\n]*\n$/
     )
   })
 
@@ -179,111 +158,81 @@ describe('publishToken', () => {
 })
 
 describe('all outputs or none', () => {
-  it.each<[string, (file: string) => Partial<Settings>, RegExp]>([
-    ['GITHUB_OUTPUT', (file) => ({ outputFile: `${file}.gone` }), /\(ENOENT\)/],
-    [
-      'GITHUB_ENV',
-      (file) => ({ envFile: dirname(file) }),
-      /directory.*\(EISDIR\)/
-    ],
-    [
-      'GITHUB_ENV',
-      () => ({ envFile: '/dev/null' }),
-      /not a regular file \(ENOTFILE\)/
-    ],
-    // Not writable, even by root: a path under a file.
-    [
-      'GITHUB_OUTPUT',
-      (file) => ({ outputFile: join(file, 'x') }),
-      /unexpected error \(ENOTDIR\)/
-    ]
-  ])('writes nothing when %s is %s', (variable, broken, why) => {
+  it('writes nothing when a file is missing, a directory, a device or not writable, and names it', () => {
     const { settings, files, done } = step()
-    const { message } = failure({ ...settings, ...broken(settings.outputFile) })
-    expect(message).toMatch(
-      new RegExp(`^Could not write the runner's ${variable} file: `)
-    )
-    expect(message).toMatch(why)
-    expect(message).toContain('Nothing was written to the runner files.')
+    const out = settings.outputFile
+    for (const [broken, words] of [
+      [{ outputFile: `${out}.gone` }, /GITHUB_OUTPUT file: .*\(ENOENT\)/],
+      [{ envFile: dirname(out) }, /GITHUB_ENV file: .*\(EISDIR\)/],
+      [{ envFile: '/dev/null' }, /GITHUB_ENV file: .*\(ENOTFILE\)/],
+      // Not writable, even by root: a path under a file.
+      [{ outputFile: join(out, 'x') }, /GITHUB_OUTPUT file: .*\(ENOTDIR\)/]
+    ] as const) {
+      const message = failure({ ...settings, ...broken })
+      expect(message).toMatch(/^Could not write the runner's GITHUB_/)
+      expect(message).toMatch(words)
+      expect(message).toContain('Nothing was written to the runner files.')
+    }
     expect(files()).toEqual(EARLIER)
     expect(process.env['TORQ_ACCESS_TOKEN']).toBeUndefined()
     expect(done().shown).not.toContain('Got ')
   })
 
-  /** A full disk: part of the write lands, then ENOSPC (or `code`). */
-  const diskFull = (path: string, code: unknown = 'ENOSPC') => {
+  /** A full disk: part of the write lands, then `code`. */
+  const diskFull = (path: string, code: string) => {
     appendFileSync(path, 'TORQ_ACCESS_TOKEN<<ghadelimiter_')
-    throw Object.assign(new Error(`${String(code)}: ${path}`), { code })
+    throw Object.assign(new Error(`${code}: ${path}`), { code })
   }
 
-  it.each<[Write, string, unknown, RegExp]>([
-    [
-      'exportVariable',
-      'true',
-      'ENOSPC',
-      /GITHUB_ENV file: no space .*\(ENOSPC\)\. GITHUB_OUTPUT and GITHUB_ENV were put back/
-    ],
-    [
-      'setOutput',
-      'false',
-      'EDQUOT',
-      /GITHUB_OUTPUT file: .*quota.*\(EDQUOT\)\. GITHUB_OUTPUT was put back/
-    ],
-    [
-      'exportVariable',
-      'true',
-      'EBADF',
-      /GITHUB_ENV file: an unexpected error \(EBADF\)\. GITHUB_OUTPUT and/
-    ],
-    [
-      'exportVariable',
-      'true',
-      'not a code',
-      /GITHUB_ENV file: an unexpected error\. GITHUB_OUTPUT and/
-    ]
-  ])(
-    'cuts both files back to their bytes when %s fails midway (export-env %s, %s)',
-    (on, exportEnv, code, words) => {
-      const { settings, files, done } = step({ 'export-env': exportEnv })
-      let writes = 0
-      beforeWrite = (write) => {
-        // The third output, or the variable once the outputs are written.
-        if (write === on && ++writes === (on === 'setOutput' ? 3 : 1)) {
-          diskFull(
-            write === 'setOutput' ? settings.outputFile : settings.envFile,
-            code
-          )
-        }
-      }
-      const { message } = failure(settings)
-      expect(message).toMatch(words)
-      expect(message).toContain('No output and no variable was written.')
-      expect(message).not.toContain(settings.outputFile)
-      expect(files()).toEqual(EARLIER)
-      expect(done().shown).not.toContain('Got ')
+  it('cuts the files back to their bytes when a write fails midway, and names the file', () => {
+    const { settings, files, done } = step()
+    // The disk fills up while the variable is written, after the outputs.
+    beforeWrite = (write) => {
+      if (write === 'exportVariable') diskFull(settings.envFile, 'ENOSPC')
     }
-  )
+    const env = failure(settings)
+    expect(env).toMatch(
+      /GITHUB_ENV file: .*\(ENOSPC\)\. GITHUB_OUTPUT and GITHUB_ENV were put back/
+    )
+    expect(env).toContain('No output and no variable was written.')
+    expect(env).not.toContain(settings.envFile)
+    expect(files()).toEqual(EARLIER)
+    // The quota runs out at the third output, with export-env false.
+    let outputs = 0
+    beforeWrite = (write) => {
+      if (write === 'setOutput' && ++outputs === 3)
+        diskFull(settings.outputFile, 'EDQUOT')
+    }
+    const out = failure({ ...settings, exportEnv: false })
+    expect(out).toMatch(
+      /GITHUB_OUTPUT file: .*\(EDQUOT\)\. GITHUB_OUTPUT was put back/
+    )
+    expect(files()).toEqual(EARLIER)
+    expect(done().shown).not.toContain('Got ')
+  })
 
   it('says when a file could not be put back, and which', () => {
-    const { settings, files, done } = step()
+    const { settings, done } = step()
     // GITHUB_ENV vanishes: @actions/core fails to write it, and it cannot be cut back.
     beforeWrite = (write) => {
       if (write === 'exportVariable') rmSync(settings.envFile)
     }
-    const one = failure(settings).message
+    const one = failure(settings)
     expect(one).toMatch(
       /GITHUB_ENV file: an unexpected error\. GITHUB_OUTPUT was put back/
     )
     expect(one).toMatch(
-      /Putting back GITHUB_ENV \(.*\(ENOENT\)\) failed too, so that file may hold a partial write/
+      /Putting back GITHUB_ENV \(.*\(ENOENT\)\) failed too, so that file/
     )
-    expect(files()[0]).toBe(EARLIER[0])
+    expect(readFileSync(settings.outputFile, 'utf8')).toBe(EARLIER[0])
+    appendFileSync(settings.envFile, '')
     beforeWrite = (write) => {
       if (write !== 'exportVariable') return
       rmSync(settings.outputFile)
-      diskFull(settings.envFile)
+      rmSync(settings.envFile)
+      throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' })
     }
-    const both = failure(settings).message
+    const both = failure(settings)
     expect(both).toMatch(
       /\(ENOSPC\)\. Putting back GITHUB_OUTPUT \(.*\) and GITHUB_ENV \(.*\) failed too, so those files/
     )

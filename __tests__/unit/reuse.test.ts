@@ -9,18 +9,7 @@ import {
   it,
   jest
 } from '@jest/globals'
-import fc from 'fast-check'
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs'
+import * as fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readInputs } from '../../src/inputs.js'
@@ -34,18 +23,20 @@ import {
   type JobToken
 } from '../../src/reuse.js'
 import type { Token } from '../../src/token.js'
-import { runs } from '../../test/support/property-runs.js'
 
 const START = Date.UTC(2026, 10, 28, 16)
 const SECRET = 'Sëcret/+A=b%c&d"e\\f<g>'
+const IDENTITY = { 'client-id': 'client-a', 'client-secret': SECRET }
 const T1 = '11111111-2f7a-4c3d-9e8f-1a2b3c4d5e6f'
 const T2 = '22222222-2f7a-4c3d-9e8f-1a2b3c4d5e6f'
 
+const RUNNER_TEMP = process.env['RUNNER_TEMP']
 let dir: string
 let now: number
 let lines: string[]
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'torq-reuse-'))
+  dir = fs.mkdtempSync(join(tmpdir(), 'torq-reuse-'))
+  process.env['RUNNER_TEMP'] = dir
   now = START
   lines = []
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -54,24 +45,22 @@ beforeEach(() => {
   })
 })
 afterEach(() => {
+  process.env['RUNNER_TEMP'] = RUNNER_TEMP
+  if (RUNNER_TEMP === undefined) delete process.env['RUNNER_TEMP']
   jest.restoreAllMocks()
-  rmSync(dir, { recursive: true, force: true })
+  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 /** The settings of a run with these inputs (client-a and SECRET by default). */
 function settings(inputs: Record<string, string> = {}) {
-  const given: Record<string, string> = {
-    'client-id': 'client-a',
-    'client-secret': SECRET,
-    ...inputs
-  }
+  const given: Record<string, string> = { ...IDENTITY, ...inputs }
   const files = { GITHUB_OUTPUT: '/runner/out', GITHUB_ENV: '/runner/env' }
   return readInputs((name) => given[name] ?? '', files)
 }
 
-/** The job state of a run with these inputs, in `dir`, on the fake time. */
+/** The job state of a run with these inputs, on the fake time. */
 function job(inputs: Record<string, string> = {}): JobToken {
-  const state = jobToken(settings(inputs), () => now, dir)
+  const state = jobToken(settings(inputs), () => now)
   if (state === undefined) throw new Error('reuse is off')
   return state
 }
@@ -85,35 +74,27 @@ const fresh = (accessToken: string, expiresIn?: number): Token => ({
 })
 const statePath = () => join(dir, STATE_FILE)
 const readState = () =>
-  JSON.parse(readFileSync(statePath(), 'utf8')) as {
+  JSON.parse(fs.readFileSync(statePath(), 'utf8')) as {
     entries: Record<string, Record<string, unknown>>
   }
 const debugLines = () => lines.filter((line) => line.startsWith('::debug::'))
 
 describe('jobToken', () => {
   it.each([
-    [{ 'reuse-token': 'false' }, () => dir, 'reuse-token is false'],
-    [{}, () => '', 'RUNNER_TEMP is not set'],
-    [{}, () => 'runner/temp', 'RUNNER_TEMP is not an absolute path'],
-    [{}, () => join(dir, 'none'), 'RUNNER_TEMP is not a writable directory'],
-    [{}, () => join(dir, 'file'), 'RUNNER_TEMP is not a writable directory']
-  ])('turns reuse off for %j, RUNNER_TEMP %s', (inputs, temp, reason) => {
-    writeFileSync(join(dir, 'file'), '')
-    expect(jobToken(settings(inputs), () => now, temp())).toBeUndefined()
-    expect(lines).toEqual([`::debug::Token reuse is off: ${reason}.`])
+    ['reuse-token is false', { 'reuse-token': 'false' }, () => dir],
+    ['RUNNER_TEMP is not set', {}, () => ''],
+    ['RUNNER_TEMP is not an absolute path', {}, () => 'runner/temp'],
+    ['RUNNER_TEMP is not a writable directory', {}, () => join(dir, 'none')],
+    ['RUNNER_TEMP is not a writable directory', {}, () => statePath()]
+  ])('turns reuse off, with a debug line, when %s', (reason, inputs, temp) => {
+    fs.writeFileSync(statePath(), '')
+    process.env['RUNNER_TEMP'] = temp()
+    expect(jobToken(settings(inputs), () => now)).toBeUndefined()
+    expect(lines).toEqual([expect.stringContaining(`reuse is off: ${reason}`)])
   })
 
-  it("takes RUNNER_TEMP and the user from the process, and the run's clock", () => {
-    const saved = process.env['RUNNER_TEMP']
-    process.env['RUNNER_TEMP'] = dir
-    const state = jobToken(settings(), () => now)
-    delete process.env['RUNNER_TEMP']
-    const unset = jobToken(settings(), () => now)
-    process.env['RUNNER_TEMP'] = saved
-    expect(state).toMatchObject({ dir, uid: process.getuid?.() })
-    expect(unset).toBeUndefined()
-    now = 42
-    expect(state?.now()).toBe(42)
+  it('takes RUNNER_TEMP and the user from the process', () => {
+    expect(job()).toMatchObject({ dir, uid: process.getuid?.() })
   })
 })
 
@@ -130,9 +111,9 @@ describe('earlierToken and keepToken', () => {
       expiresAt: START + 3_600_000
     })
     // Renamed into place: no temporary file is left.
-    expect(readdirSync(dir)).toEqual([STATE_FILE])
-    expect(statSync(statePath()).mode & 0o777).toBe(0o600)
-    const text = readFileSync(statePath(), 'utf8').toLowerCase()
+    expect(fs.readdirSync(dir)).toEqual([STATE_FILE])
+    expect(fs.statSync(statePath()).mode & 0o777).toBe(0o600)
+    const text = fs.readFileSync(statePath(), 'utf8').toLowerCase()
     const b64 = Buffer.from(SECRET).toString('base64')
     for (const form of [SECRET, basic('client-a', SECRET), b64, 'sëcret']) {
       expect(text).not.toContain(form.toLowerCase())
@@ -150,18 +131,19 @@ describe('earlierToken and keepToken', () => {
     ]
     const others = variants.map((inputs) => job(inputs))
     keepToken(job(), fresh(T1, 3600))
-    for (const other of others) expect(earlierToken(other)).toBeUndefined()
+    expect(others.map(earlierToken)).toEqual(others.map(() => undefined))
     others.forEach((other, i) => keepToken(other, fresh(`${T2}${i}`, 3600)))
     keepToken(job(), fresh(T2, 3600))
-    expect(earlierToken(job())?.accessToken).toBe(T2)
-    expect(others.map((other) => earlierToken(other)?.accessToken)).toEqual(
-      others.map((_, i) => `${T2}${i}`)
-    )
+    const tokens = [job(), ...others].map((one) => earlierToken(one))
+    expect(tokens.map((token) => token?.accessToken)).toEqual([
+      T2,
+      ...others.map((_, i) => `${T2}${i}`)
+    ])
   })
 
   it('ask Torq again for a kept token expired, about to, or unbelievably long-lived', () => {
     const kept = (lifetimeMs: number, later = 0, min = '0') => {
-      rmSync(statePath(), { force: true })
+      fs.rmSync(statePath(), { force: true })
       keepToken(job(), { ...fresh(T1, 3600), expiresAt: now + lifetimeMs })
       now += later
       const token = earlierToken(job({ 'min-validity-seconds': min }))
@@ -180,7 +162,7 @@ describe('earlierToken and keepToken', () => {
 
   it('keep no token without a lifetime, and warn of one shorter than min-validity-seconds', () => {
     keepToken(job(), fresh(T1))
-    expect(readdirSync(dir)).toEqual([])
+    expect(fs.readdirSync(dir)).toEqual([])
     expect(debugLines()).toEqual([expect.stringContaining('lifetime')])
     keepToken(job(), fresh(T1, 600))
     keepToken(job(), fresh(T1, 599))
@@ -193,7 +175,7 @@ describe('earlierToken and keepToken', () => {
     keepToken(b, fresh(T2, 3600))
     const entry = readState().entries[b.fingerprint]!
     const key = (n: number) => String(n).repeat(64)
-    writeFileSync(
+    fs.writeFileSync(
       statePath(),
       JSON.stringify({
         ...readState(),
@@ -203,6 +185,7 @@ describe('earlierToken and keepToken', () => {
           [key(2)]: { ...entry, expiresAt: now + 1 },
           [key(3)]: { ...entry, mac: 5 },
           [key(4)]: { ...entry, token: 'short' },
+          [key(7)]: null,
           [`${key(5)}0`]: entry,
           [key(6).replace(/6/g, 'A')]: entry
         }
@@ -216,24 +199,18 @@ describe('earlierToken and keepToken', () => {
     expect(earlierToken(b)?.accessToken).toBe(T2)
   })
 
-  it('replace a planted file or link, never writing through it', () => {
-    writeFileSync(statePath(), 'planted', { mode: 0o644 })
+  it('replace what is in the way, never writing through a link; a failure is only a debug line', () => {
+    fs.writeFileSync(join(dir, 'target'), 'untouched')
+    fs.symlinkSync(join(dir, 'target'), statePath())
     keepToken(job(), fresh(T1, 3600))
-    expect(statSync(statePath()).mode & 0o777).toBe(0o600)
-    rmSync(statePath())
-    writeFileSync(join(dir, 'target'), 'untouched')
-    symlinkSync(join(dir, 'target'), statePath())
-    keepToken(job(), fresh(T1, 3600))
-    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('untouched')
+    expect(fs.readFileSync(join(dir, 'target'), 'utf8')).toBe('untouched')
     expect(earlierToken(job())?.accessToken).toBe(T1)
-  })
-
-  it('only say in a debug line that the state could not be written', () => {
-    mkdirSync(statePath())
+    fs.rmSync(statePath())
+    fs.mkdirSync(statePath())
+    lines.length = 0
     expect(() => keepToken(job(), fresh(T1, 3600))).not.toThrow()
-    expect(debugLines()).toEqual([expect.stringContaining('(EISDIR)')])
-    expect(lines).toHaveLength(1)
-    expect(readdirSync(dir)).toEqual([STATE_FILE])
+    expect(lines).toEqual([expect.stringMatching(/^::debug::.*\(EISDIR\)/)])
+    expect(fs.readdirSync(dir).sort()).toEqual(['target', STATE_FILE])
   })
 })
 
@@ -241,9 +218,9 @@ describe('a state file planted or tampered with', () => {
   const EXPIRY = START + 3_600_000
   /** Writes the state file anew: this user's, mode 0600 unless given. */
   const plant = (text: string, mode = 0o600) => {
-    rmSync(statePath(), { recursive: true, force: true })
-    writeFileSync(statePath(), text, { mode })
-    chmodSync(statePath(), mode)
+    fs.rmSync(statePath(), { recursive: true, force: true })
+    fs.writeFileSync(statePath(), text, { mode })
+    fs.chmodSync(statePath(), mode)
   }
   /** The genuine state, kept by this run, with `change` made to it. */
   let genuine: string
@@ -255,7 +232,7 @@ describe('a state file planted or tampered with', () => {
   }
   beforeEach(() => {
     keepToken(job(), fresh(T1, 3600))
-    genuine = readFileSync(statePath(), 'utf8')
+    genuine = fs.readFileSync(statePath(), 'utf8')
   })
   /** Asserts that `state` reuses nothing, for a reason with these words. */
   const refused = (reason: string, state = job()) => {
@@ -268,13 +245,13 @@ describe('a state file planted or tampered with', () => {
 
   it('is read only if a regular file of this user, mode 0600 or 0400, of at most 1 MiB', () => {
     reused()
-    rmSync(statePath())
+    fs.rmSync(statePath())
     refused('no earlier step of this job saved a token')
-    writeFileSync(join(dir, 'elsewhere'), genuine, { mode: 0o600 })
-    symlinkSync(join(dir, 'elsewhere'), statePath())
+    fs.writeFileSync(join(dir, 'elsewhere'), genuine, { mode: 0o600 })
+    fs.symlinkSync(join(dir, 'elsewhere'), statePath())
     refused('is a symbolic link')
-    rmSync(statePath())
-    mkdirSync(statePath())
+    fs.rmSync(statePath())
+    fs.mkdirSync(statePath())
     refused('is not a regular file')
     plant(genuine)
     refused(`belongs to uid`, { ...job(), uid: process.getuid!() + 1 })
@@ -340,38 +317,6 @@ describe('a state file planted or tampered with', () => {
       expiresIn: 3600,
       expiresAt: EXPIRY
     })
-  })
-
-  it('whatever it holds, reuses the genuine token or none', () => {
-    const own = job().fingerprint
-    const ownEntry = readState().entries[own]
-    const field = fc.constantFrom('token', 'expiresAt', 'tokenType', 'mac')
-    const entry = fc.oneof(
-      fc.tuple(field, fc.anything()).map(([k, v]) => ({ ...ownEntry, [k]: v })),
-      fc.anything()
-    )
-    const entries = fc.dictionary(
-      fc.oneof(fc.constant(own), fc.string()),
-      entry
-    )
-    const text = fc.oneof(
-      fc.json(),
-      entries.map((extra) =>
-        changed({ entries: { [own]: ownEntry, ...extra } })
-      )
-    )
-    let reuses = 0
-    fc.assert(
-      fc.property(text, (bytes) => {
-        plant(bytes)
-        const token = earlierToken(job())
-        reuses += token === undefined ? 0 : 1
-        expect([undefined, T1]).toContain(token?.accessToken)
-        expect(token?.expiresAt ?? EXPIRY).toBe(EXPIRY)
-      }),
-      runs(300)
-    )
-    expect(reuses).toBeGreaterThan(0)
   })
 })
 

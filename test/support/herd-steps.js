@@ -46,7 +46,6 @@ import { seededRandom, virtualTime } from './herd-time.js'
  * @property {number[]} requests per job, HTTP requests, 429s included
  * @property {number} foreign steps handed a token other than their job's latest
  * @property {number | undefined} leastLeftS the least expires-in of a reused token
- * @property {Record<string, number>} said the reuse code's log lines, digits as #, and how often
  */
 
 /**
@@ -71,21 +70,16 @@ export function expectedAsks({ steps, everyMs, lifetimeS, settings }) {
 }
 
 /**
- * Runs `fn` (synchronous) and returns what it wrote to stdout as well: the
- * workflow commands of @actions/core, kept out of the herd's own output.
- * @template T @param {() => T} fn @returns {{ value: T, lines: string[] }}
+ * Runs `fn` (synchronous) with stdout muted: the workflow commands of
+ * @actions/core (the reuse code's debug lines) stay out of the herd's output.
+ * @template T @param {() => T} fn @returns {T}
  */
-function capture(fn) {
-  /** @type {string[]} */
-  const lines = []
+function quietly(fn) {
   const { stdout } = process
   const write = stdout.write.bind(stdout)
-  stdout.write = (/** @type {string | Uint8Array} */ chunk) => {
-    lines.push(...String(chunk).split(/\r?\n/).filter(Boolean))
-    return true
-  }
+  stdout.write = () => true
   try {
-    return { value: fn(), lines }
+    return fn()
   } finally {
     stdout.write = write
   }
@@ -112,16 +106,7 @@ export async function runJobSteps(options) {
     asked: [],
     requests: [],
     foreign: 0,
-    leastLeftS: undefined,
-    said: {}
-  }
-  /** @template T @param {() => T} fn @returns {T} */
-  const heard = (fn) => {
-    const { value, lines } = capture(fn)
-    for (const line of lines.map((l) => l.replace(/\d+/g, '#'))) {
-      result.said[line] = (result.said[line] ?? 0) + 1
-    }
-    return value
+    leastLeftS: undefined
   }
 
   /** @param {number} job */
@@ -139,9 +124,11 @@ export async function runJobSteps(options) {
     let latest = ''
     for (let step = 0; step < steps; step++) {
       if (step > 0) await clock.sleep(options.everyMs)
-      const state = heard(() => reuse.jobToken(settings, clock.now, runnerTemp))
+      const state = quietly(() =>
+        reuse.jobToken(settings, clock.now, runnerTemp)
+      )
       /** @type {Token | undefined} */
-      let token = state && heard(() => reuse.earlierToken(state))
+      let token = state && quietly(() => reuse.earlierToken(state))
       if (token) {
         const left = /** @type {number} */ (token.expiresIn)
         result.leastLeftS = Math.min(result.leastLeftS ?? left, left)
@@ -161,7 +148,7 @@ export async function runJobSteps(options) {
           expiresIn: options.lifetimeS,
           expiresAt: sentAt + options.lifetimeS * 1000
         }
-        if (state) heard(() => reuse.keepToken(state, fresh))
+        if (state) quietly(() => reuse.keepToken(state, fresh))
         token = fresh
       }
       if (token.accessToken !== latest) result.foreign++

@@ -7,9 +7,16 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-/** The variables that change a request's route, which a clean runner leaves unset. */
-const ROUTE_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-  .concat(['all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'])
+/**
+ * The variables that change a request's route, which a clean runner leaves
+ * unset: PROXY_VARIABLES of src/http.ts (the ones it reads, and ALL_PROXY,
+ * whose password it masks) and NO_PROXY. Written out, not imported: Node runs
+ * this file for the scripts, and src/ is TypeScript.
+ */
+const ROUTE_VARIABLES = [
+  ...['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'],
+  ...['all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY']
+]
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 

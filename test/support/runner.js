@@ -54,6 +54,8 @@ export function node24() {
  * @property {string[]} [masks] the masks earlier steps of the job registered
  * @property {number} [random] what Math.random returns in the action, for
  *   waits known in advance (0: retries at once); default: random
+ * @property {number} [startAt] a time (ms since the epoch) the action waits for
+ *   once Node.js has started, so that jobs started together send together
  */
 
 /**
@@ -103,21 +105,31 @@ export async function runAction(options = {}) {
   const fd = openSync(logFile, 'w')
   const started = process.hrtime.bigint()
   try {
-    const random =
-      options.random === undefined
+    const preload = (/** @type {string} */ code) => [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(code)}`
+    ]
+    const hooks = [
+      ...(options.random === undefined
         ? []
-        : ['--import', `data:text/javascript,Math.random=()=>${options.random}`]
+        : preload(`Math.random = () => ${options.random}`)),
+      ...(options.startAt === undefined
+        ? []
+        : preload(
+            `await new Promise((go) => setTimeout(go, Math.max(0, ${options.startAt} - Date.now())))`
+          ))
+    ]
     // stdout straight into the log; stderr through here, into the log too.
     const child = spawn(
       options.node ?? process.execPath,
-      [...(options.args ?? []), ...random, options.entry ?? BUNDLE],
+      [...(options.args ?? []), ...hooks, options.entry ?? BUNDLE],
       {
         env,
         stdio: ['ignore', fd, 'pipe']
       }
     )
     let stderr = ''
-    child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
+    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
       writeSync(fd, chunk)
       stderr += chunk.toString('utf8')
     })
