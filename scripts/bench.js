@@ -4,9 +4,11 @@
 // and scripts/bench-card.js, the same written with @actions/core and bundled
 // by ncc here (what the card's packages cost); and scripts/bench-load.ts, that
 // card baseline with the action's modules loaded and not run (what parsing
-// and loading the action's own code costs). Each round runs all four, in
+// and loading the action's own code costs); and scripts/bench-card-undici.js,
+// the card with its request made through undici, as the action makes it
+// (what the HTTP client adds at run time). Each round runs all five, in
 // turn; the ratios are taken round by round, so that a busier stretch of a
-// shared machine meets all four, and their median is printed with the middle
+// shared machine meets all five, and their median is printed with the middle
 // half of them as the spread. The target is checked on CPU time (user +
 // system, read by scripts/bench-cpu.js), which waiting for a core does not
 // lengthen; wall time is printed beside it.
@@ -61,6 +63,7 @@ function bundle(script) {
 }
 const card = bundle('bench-card.js')
 const cardWithCode = bundle('bench-load.ts')
+const cardOnUndici = bundle('bench-card-undici.js')
 const server = await startTorqServer()
 
 const preload = new URL('./bench-cpu.js', import.meta.url).href
@@ -130,7 +133,7 @@ const summary = (/** @type {number[]} */ values, digits = 3) =>
   `${median(values).toFixed(digits)} (middle half ${quantile(values, 0.25).toFixed(digits)}-${quantile(values, 0.75).toFixed(digits)})`
 
 try {
-  const entries = [undefined, card, baseline, cardWithCode]
+  const entries = [undefined, card, baseline, cardWithCode, cardOnUndici]
   const loadBefore = loadavg()[0] ?? 0
   // Counted instructions need no warm file cache.
   const warmUps = counting ? 0 : 3
@@ -151,7 +154,7 @@ try {
   }
   /** @param {number} which @param {'wall' | 'cpu'} kind */
   const of = (which, kind) => rounds.map((round) => round[which]?.[kind] ?? 0)
-  /** Per round, so that a slower stretch of the machine meets all four. */
+  /** Per round, so that a slower stretch of the machine meets all five. */
   const ratios = (
     /** @type {number} */ to,
     /** @type {'wall' | 'cpu'} */ kind,
@@ -173,7 +176,8 @@ try {
     'action        (dist/index.js)     ',
     'card-baseline (@actions/core, ncc)',
     'floor         (dependency-free)   ',
-    'card + code   (action not run)    '
+    'card + code   (action not run)    ',
+    'card on undici (request, Agent)    '
   ]
   names.forEach((name, which) =>
     console.log(
@@ -190,6 +194,11 @@ try {
   // part of action/card-baseline that no cut in the work of a run reaches.
   console.log(
     `card+code/card-baseline ${summary(ratios(1, 'cpu', 3))} ${measure} (the action's code loaded, not run)`
+  )
+  // The card's request through undici: what the client alone adds, and what
+  // the action adds beyond it.
+  console.log(
+    `card-on-undici/card-baseline ${summary(ratios(1, 'cpu', 4))} ${measure}; action/card-on-undici ${summary(ratios(4, 'cpu'))} ${measure}`
   )
   if (median(toCard) > CARD_TARGET) process.exitCode = 1
 } finally {
