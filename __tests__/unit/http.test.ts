@@ -216,10 +216,17 @@ async function listening(
   const server = certificate
     ? tls.createServer(certificate)
     : net.createServer()
+  const sockets = new Set<net.Socket>()
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket.on('error', () => undefined))
+  })
   server.on(certificate ? 'secureConnection' : 'connection', answer)
   server.on('tlsClientError', () => undefined)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  opened.push(() => server.close())
+  opened.push(() => {
+    for (const socket of sockets) socket.destroy()
+    server.close()
+  })
   return (server.address() as net.AddressInfo).port
 }
 

@@ -43,10 +43,7 @@ afterEach(() => {
   beforeWrite = undefined
 })
 
-/**
- * A step on the emulated runner, its files holding an earlier step's lines:
- * its settings, the files' text, and `done()` for what the runner read.
- */
+/** A step on the emulated runner, its files holding an earlier step's lines. */
 function step(inputs: Record<string, string> = {}) {
   const finishing = emulateRunner({
     'client-id': 'id',
@@ -166,7 +163,10 @@ describe('all outputs or none', () => {
       [{ envFile: dirname(out) }, /GITHUB_ENV file: .*\(EISDIR\)/],
       [{ envFile: '/dev/null' }, /GITHUB_ENV file: .*\(ENOTFILE\)/],
       // Not writable, even by root: a path under a file.
-      [{ outputFile: join(out, 'x') }, /GITHUB_OUTPUT file: .*\(ENOTDIR\)/]
+      [
+        { outputFile: join(out, 'x') },
+        /GITHUB_OUTPUT file: an unexpected error \(ENOTDIR\)/
+      ]
     ] as const) {
       const message = failure({ ...settings, ...broken })
       expect(message).toMatch(/^Could not write the runner's GITHUB_/)

@@ -22,7 +22,7 @@ import {
   STATE_FILE,
   type JobToken
 } from '../../src/reuse.js'
-import type { Token } from '../../src/token.js'
+import { MAX_TOKEN_LENGTH, type Token } from '../../src/token.js'
 
 const START = Date.UTC(2026, 10, 28, 16)
 const SECRET = 'Sëcret/+A=b%c&d"e\\f<g>'
@@ -120,7 +120,7 @@ describe('earlierToken and keepToken', () => {
     }
   })
 
-  it('keep identities apart: client id, secret and token URL; a fresh token replaces only its own', () => {
+  it('keep identities apart: client id, secret and token URL', () => {
     const variants: Record<string, string>[] = [
       { 'client-id': 'client-A' },
       { 'client-secret': SECRET.toUpperCase() },
@@ -129,16 +129,10 @@ describe('earlierToken and keepToken', () => {
       { region: 'eu' },
       { 'auth-url': 'https://auth.torq.io/v1/auth/token/' }
     ]
-    const others = variants.map((inputs) => job(inputs))
     keepToken(job(), fresh(T1, 3600))
-    expect(others.map(earlierToken)).toEqual(others.map(() => undefined))
-    others.forEach((other, i) => keepToken(other, fresh(`${T2}${i}`, 3600)))
-    keepToken(job(), fresh(T2, 3600))
-    const tokens = [job(), ...others].map((one) => earlierToken(one))
-    expect(tokens.map((token) => token?.accessToken)).toEqual([
-      T2,
-      ...others.map((_, i) => `${T2}${i}`)
-    ])
+    for (const inputs of variants)
+      expect(earlierToken(job(inputs))).toBeUndefined()
+    expect(earlierToken(job())?.accessToken).toBe(T1)
   })
 
   it('ask Torq again for a kept token expired, about to, or unbelievably long-lived', () => {
@@ -162,10 +156,13 @@ describe('earlierToken and keepToken', () => {
 
   it('keep no token without a lifetime, and warn of one shorter than min-validity-seconds', () => {
     keepToken(job(), fresh(T1))
+    keepToken(job(), { ...fresh(T1, 3600), expiresIn: undefined })
+    keepToken(job(), { ...fresh(T1, 3600), expiresAt: undefined })
     expect(fs.readdirSync(dir)).toEqual([])
-    expect(debugLines()).toEqual([expect.stringContaining('lifetime')])
     keepToken(job(), fresh(T1, 600))
     keepToken(job(), fresh(T1, 599))
+    const lifetime = expect.stringContaining('lifetime is unknown')
+    expect(debugLines()).toEqual([lifetime, lifetime, lifetime])
     const warnings = lines.filter((line) => line.startsWith('::warning::'))
     expect(warnings).toEqual([expect.stringMatching(/599 s.*\(600\)/)])
   })
@@ -173,29 +170,36 @@ describe('earlierToken and keepToken', () => {
   it("keep other identities' entries only while unexpired and well-formed", () => {
     const b = job({ 'client-id': 'client-b' })
     keepToken(b, fresh(T2, 3600))
-    const entry = readState().entries[b.fingerprint]!
-    const key = (n: number) => String(n).repeat(64)
-    fs.writeFileSync(
-      statePath(),
-      JSON.stringify({
-        ...readState(),
-        entries: {
-          [b.fingerprint]: entry,
-          [key(1)]: { ...entry, expiresAt: now },
-          [key(2)]: { ...entry, expiresAt: now + 1 },
-          [key(3)]: { ...entry, mac: 5 },
-          [key(4)]: { ...entry, token: 'short' },
-          [key(7)]: null,
-          [`${key(5)}0`]: entry,
-          [key(6).replace(/6/g, 'A')]: entry
-        }
-      })
+    const entry = readState().entries[b.fingerprint]
+    const a = (n: number) => 'a'.repeat(n)
+    // A change to B's entry, and whether it is kept (its seal is B's secret).
+    const changes: [object, boolean][] = [
+      [{ expiresAt: now + 1 }, true],
+      [{ expiresAt: now }, false],
+      [{ expiresAt: now + 0.5 }, false],
+      [{ mac: 5 }, false],
+      [{ token: a(16) }, true],
+      [{ token: a(15) }, false],
+      [{ token: a(MAX_TOKEN_LENGTH) }, true],
+      [{ token: a(MAX_TOKEN_LENGTH + 1) }, false],
+      [{ token: `${T1} $(id)` }, false],
+      [{ tokenType: 'BEARER' }, true],
+      [{ tokenType: 'Basic' }, false],
+      [{ tokenType: 7 }, false]
+    ]
+    const key = (n: number) => n.toString(16).padStart(64, '0')
+    const entries: Record<string, unknown> = { [key(99)]: null }
+    changes.forEach(
+      ([change], i) => (entries[key(i)] = { ...entry, ...change })
     )
+    // Filed under what is no fingerprint: 65 characters, upper case.
+    entries[`${key(0)}0`] = entries[key(10).toUpperCase()] = entry
+    entries[b.fingerprint] = entry
+    fs.writeFileSync(statePath(), JSON.stringify({ ...readState(), entries }))
     keepToken(job(), fresh(T1, 3600))
-    const kept = Object.keys(readState().entries)
-    expect(kept.sort()).toEqual(
-      [b.fingerprint, key(2), job().fingerprint].sort()
-    )
+    const kept = changes.flatMap(([, keep], i) => (keep ? [key(i)] : []))
+    const expected = [...kept, b.fingerprint, job().fingerprint]
+    expect(Object.keys(readState().entries).sort()).toEqual(expected.sort())
     expect(earlierToken(b)?.accessToken).toBe(T2)
   })
 
@@ -211,6 +215,18 @@ describe('earlierToken and keepToken', () => {
     expect(() => keepToken(job(), fresh(T1, 3600))).not.toThrow()
     expect(lines).toEqual([expect.stringMatching(/^::debug::.*\(EISDIR\)/)])
     expect(fs.readdirSync(dir).sort()).toEqual(['target', STATE_FILE])
+    // RUNNER_TEMP removed since: nothing to clean up, and nothing thrown.
+    keepToken({ ...job(), dir: join(dir, 'gone') }, fresh(T1, 3600))
+    expect(lines.pop()).toMatch(/^::debug::.*\(ENOENT\)/)
+  })
+
+  it('close every file they open', () => {
+    // Linux lists a process's open files there.
+    const open = () => fs.readdirSync('/proc/self/fd').length
+    const before = open()
+    keepToken(job(), fresh(T1, 3600))
+    expect(earlierToken(job())?.accessToken).toBe(T1)
+    expect(open()).toBe(before)
   })
 })
 
@@ -274,7 +290,8 @@ describe('a state file planted or tampered with', () => {
   it("is read only in this action's format, with an entry for this identity", () => {
     plant('{"format":')
     refused('is not JSON')
-    for (const text of ['{}', '[]', 'null', changed({ version: 2 })]) {
+    const other = [changed({ version: 2 }), changed({ format: 'other' })]
+    for (const text of ['{}', '[]', 'null', ...other]) {
       plant(text)
       refused("not in this action's format")
     }
