@@ -31645,9 +31645,10 @@ async function send(message, route, ctx) {
             })
         });
     // undici heeds the signal only once connected: destroying the dispatcher
-    // also ends a connection, a TLS handshake or a CONNECT under way.
+    // fails the request at once, whatever it waits for (a socket still
+    // connecting is closed by undici's connect timer, set to the same time).
     const signal = clock.deadline(settings.timeoutMs);
-    const stop = () => void dispatcher.destroy().catch(() => undefined);
+    const stop = () => dispatcher.destroy(() => undefined);
     signal.addEventListener('abort', stop);
     let body;
     try {
@@ -31729,10 +31730,11 @@ function describeFailure(error, route, { settings, secrets }, timedOut) {
     const theProxy = proxy &&
         `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
     const name = theProxy ? `${host} through ${theProxy}` : host;
-    // undici wraps some errors (a proxy's TLS, say): the socket's is the cause.
-    const inner = (error?.cause ?? error);
-    const code = String(inner?.code ?? error?.code);
-    const raw = String(inner?.message ?? error);
+    // undici wraps a proxy's certificate error (SecureProxyConnectionError):
+    // the socket's error is its cause. Every error request() gives has a code.
+    const inner = (error.cause ?? error);
+    const code = String(inner.code);
+    const raw = inner.message;
     const fail = (message, failure) => new TokenRequestError(message, failure, error);
     const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(raw)?.[1];
     if (timedOut || code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -31765,8 +31767,7 @@ function describeFailure(error, route, { settings, secrets }, timedOut) {
     else if (code.startsWith('HPE_')) {
         return fail(`The answer from ${name} is not HTTP as Node.js reads it (${code}). Check ${settings.source}: something other than Torq is answering.`, { kind: 'refusal' });
     }
-    const known = /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? code : '';
-    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${known && !raw.includes(known) ? ` (${known})` : ''}.`, { kind: 'network', code: known });
+    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`, { kind: 'network', code });
 }
 /** What a proxy's answer other than 200 to CONNECT means for the user. */
 function proxyRefusal(status, route, secrets, cause) {

@@ -29,7 +29,7 @@ export type Failure =
   | { kind: 'answer'; status: number; code?: string; retryAfterMs?: number }
   /** The proxy answered CONNECT with this status. */
   | { kind: 'proxy'; status: number }
-  /** A socket or DNS error, by its code ('' when it has none). */
+  /** A socket or DNS error, by its code. */
   | { kind: 'network'; code: string }
   /** No complete answer within timeout-seconds. */
   | { kind: 'timeout' }

@@ -222,9 +222,10 @@ export async function send(
             })
         })
   // undici heeds the signal only once connected: destroying the dispatcher
-  // also ends a connection, a TLS handshake or a CONNECT under way.
+  // fails the request at once, whatever it waits for (a socket still
+  // connecting is closed by undici's connect timer, set to the same time).
   const signal = clock.deadline(settings.timeoutMs)
-  const stop = () => void dispatcher.destroy().catch(() => undefined)
+  const stop = () => dispatcher.destroy(() => undefined)
   signal.addEventListener('abort', stop)
   let body: Readable | undefined
   try {
@@ -315,13 +316,11 @@ function describeFailure(
     proxy &&
     `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`
   const name = theProxy ? `${host} through ${theProxy}` : host
-  // undici wraps some errors (a proxy's TLS, say): the socket's is the cause.
-  const inner = ((error as { cause?: unknown } | null)?.cause ?? error) as {
-    code?: unknown
-    message?: unknown
-  } | null
-  const code = String(inner?.code ?? (error as { code?: unknown } | null)?.code)
-  const raw = String(inner?.message ?? error)
+  // undici wraps a proxy's certificate error (SecureProxyConnectionError):
+  // the socket's error is its cause. Every error request() gives has a code.
+  const inner = ((error as Error).cause ?? error) as NodeJS.ErrnoException
+  const code = String(inner.code)
+  const raw = inner.message
   const fail = (message: string, failure: Failure) =>
     new TokenRequestError(message, failure, error)
   const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(raw)?.[1]
@@ -366,10 +365,9 @@ function describeFailure(
       { kind: 'refusal' }
     )
   }
-  const known = /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? code : ''
   return fail(
-    `Could not get an answer from ${name}: ${quote(raw, secrets)}${known && !raw.includes(known) ? ` (${known})` : ''}.`,
-    { kind: 'network', code: known }
+    `Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`,
+    { kind: 'network', code }
   )
 }
 

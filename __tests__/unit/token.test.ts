@@ -123,7 +123,9 @@ describe('a token answer', () => {
     [0, undefined],
     [1.5, undefined],
     ['1e3', undefined],
-    [null, undefined]
+    [null, undefined],
+    [true, undefined],
+    [[60], undefined]
   ])('reads expires_in %j as %j seconds', (given, seconds) => {
     const token = read(answer(200, { access_token: TOKEN, expires_in: given }))
     expect(token.expiresIn).toBe(seconds)
@@ -317,11 +319,14 @@ describe('an answer that is not a token', () => {
     }
   )
 
-  it('names no credentials for another error', () => {
-    expect(
-      rejected(answer(403, { error: 'access_denied' })).message
-    ).not.toContain('client-id')
-  })
+  it.each([403, 599])(
+    'names no credentials for another error: %d',
+    (status) => {
+      const error = rejected(answer(status, { error: 'access_denied' }))
+      expect(error.failure).toMatchObject({ kind: 'answer', status })
+      expect(error.message).not.toContain('client-id')
+    }
+  )
 
   it('quotes error_description: secrets cut, inert, one line', () => {
     const message = rejected(
@@ -384,6 +389,8 @@ describe('retryAfterMs', () => {
     ['Sun, 28 Nov 2027 16:00:00 GMT', MAX_EXPIRES_IN * 1000],
     ['Sun, 28 Nov 2027 16:00:01 GMT', undefined],
     ['Sat, garbage', undefined],
+    ['28 Nov 2026 16:00:07 GMT', undefined],
+    ['Mo, 28 Nov 2026 16:00:07 GMT', undefined],
     ['1.5', undefined],
     ['2026.11.28', undefined],
     ['1e3', undefined],
