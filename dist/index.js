@@ -28374,9 +28374,24 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(471);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5321);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9153);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+
+// The runner cancels a step with SIGINT, then SIGTERM. Handled, a signal is
+// not acted on within the synchronous stretch that publishes the token and
+// keeps it: outputs and variable are written both or neither, and no
+// temporary state file is left. After that stretch the step has finished.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`Stopped by ${signal}: the workflow was cancelled or timed out. The step's outputs and variable were written in full or not at all.`);
+        process.exit(128 + node_os__WEBPACK_IMPORTED_MODULE_1__.constants.signals[signal]);
+    });
+}
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
 // A socket the action gave up on (a stalled proxy tunnel, say) must not keep
 // the job waiting after the result is decided: exit if still alive in 1 s.
 setTimeout(() => process.exit(), 1000).unref();
@@ -28386,7 +28401,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 471:
+/***/ 9153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,6 +28409,1831 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
+var core = __nccwpck_require__(5321);
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // Its timer does not keep the process alive: the request's sockets do.
+    deadline: (ms) => AbortSignal.timeout(ms)
+};
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A failure whose message is written for the workflow author. `name` is the
+ * class's; `cause` keeps what led to it, for debugging, never for the log:
+ * only messages are printed, and they quote outside text through quote().
+ */
+class ActionError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
+}
+/** One or more inputs are unusable; nothing was sent. */
+class InputError extends ActionError {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.problems = problems;
+    }
+}
+/** One token request failed: the user's message and what happened. */
+class TokenRequestError extends ActionError {
+    failure;
+    constructor(message, failure, cause) {
+        super(message, cause === undefined ? undefined : { cause });
+        this.failure = failure;
+    }
+    /** The HTTP status of the token endpoint's answer, if it gave one. */
+    get status() {
+        return this.failure.kind === 'answer' ? this.failure.status : undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/outside-text.ts
+/**
+ * The values the runner must hide, and the one way text from outside (a
+ * server's answer, an input, an error from the network) reaches a log line:
+ * secrets cut out, inert, bounded. The runner masks each value it is given
+ * in its base64 (also shifted), JSON-, URI- and XML-escaped forms too, but
+ * only with its exact case and only whole: quoted text is cut here first.
+ */
+/** The value of a Basic Authorization header: user and password sent raw, as curl -u. */
+function basic(user, password) {
+    return Buffer.from(`${user}:${password}`).toString('base64');
+}
+/** The longest quote, in characters, before it is shortened with `…`. */
+const MAX_QUOTE_LENGTH = 200;
+/** How much of a text quote() reads: what it drops or shortens, four times over. */
+const READ_LENGTH = 4 * MAX_QUOTE_LENGTH;
+/**
+ * Each secret as a server could echo it: as given (also without trailing
+ * `=`), URL- and form-encoded,
+ * in base64 (padded or not, URL-safe) and JSON-escaped.
+ */
+function encodings(value) {
+    const base64 = Buffer.from(value).toString('base64');
+    return [
+        value,
+        // A base64 value (the Basic credential) echoed without its padding.
+        value.replace(/=+$/, ''),
+        encodeURIComponent(value.toWellFormed()),
+        new URLSearchParams({ s: value }).toString().slice(2),
+        base64,
+        base64.replace(/=+$/, ''),
+        Buffer.from(value).toString('base64url'),
+        JSON.stringify(value).slice(1, -1)
+    ];
+}
+// Built once per array of secrets: a run builds its array once, in main.ts.
+const cutters = new WeakMap();
+function cutterFor(secrets) {
+    let cutter = cutters.get(secrets);
+    if (cutter === undefined) {
+        const forms = [...new Set(secrets.flatMap(encodings))]
+            .filter((form) => form !== '')
+            .sort((a, b) => b.length - a.length);
+        cutter = {
+            // Any letter case: a server may upper-case what it echoes.
+            pattern: forms.length === 0
+                ? undefined
+                : new RegExp(forms
+                    .map((f) => f.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
+                    .join('|'), 'gi'),
+            longest: forms[0]?.length ?? 0
+        };
+        cutters.set(secrets, cutter);
+    }
+    return cutter;
+}
+function cut(text, { pattern }) {
+    return pattern === undefined ? text : text.replace(pattern, '***');
+}
+/**
+ * `text` on one line with nothing the runner would parse: no control,
+ * format or line-separator characters, no `##[` (obeyed anywhere in a line)
+ * or leading `::`, and `"` and `\` escaped so that a quote cannot seem to end
+ * early.
+ */
+function inert(text) {
+    // Printable ASCII has none of what the Unicode classes find: their
+    // patterns are built only for other text.
+    const visible = /^[\x20-\x7e]*$/.test(text)
+        ? text
+        : text
+            .toWellFormed()
+            .replace(new RegExp(String.raw `[\p{Cc}\p{Zl}\p{Zp}]`, 'gu'), ' ')
+            .replace(new RegExp(String.raw `\p{Cf}`, 'gu'), '');
+    return visible
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/#(?=#\[)/g, '# ')
+        .replace(/^:(?=:)/, ': ')
+        .replace(/["\\]/g, '\\$&');
+}
+/**
+ * Outside text made safe to print inside a message: every form of every
+ * secret cut out, inert, one line of at most MAX_QUOTE_LENGTH characters.
+ * Reads no more of `text` than it could show, whatever its length.
+ */
+function quote(text, secrets) {
+    const cutter = cutterFor(secrets);
+    const read = READ_LENGTH + cutter.longest;
+    const whole = text.length <= read;
+    // Cut before and after: making the text inert may join a secret's pieces.
+    const line = cut(inert(cut(whole ? text : text.slice(0, read), cutter)), cutter);
+    const chars = Array.from(line);
+    // A text read in part may end in the start of a secret: that end goes,
+    // whole characters of it.
+    if (!whole)
+        chars.length = Math.max(0, chars.length - cutter.longest);
+    return whole && chars.length <= MAX_QUOTE_LENGTH
+        ? line
+        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
+}
+/**
+ * Quotes `text` only if, with secrets cut out, it has the expected `shape`
+ * (a pattern for the whole value); otherwise undefined, for the caller to
+ * describe the value without quoting it.
+ */
+function quoteIfShaped(text, shape, secrets) {
+    const trimmed = text.trim();
+    if (trimmed.length > READ_LENGTH)
+        return undefined;
+    const shown = cut(trimmed, cutterFor(secrets));
+    return shape.test(shown) ? quote(shown, secrets) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+
+
+
+
+/**
+ * The proxy variables, as @actions/http-client reads them: for a scheme, the
+ * lower-case name first; `no_proxy`, else `NO_PROXY`, lists hosts to reach
+ * directly. ALL_PROXY is read by curl and others, never by the toolkit.
+ */
+const PROXY_FOR_SCHEME = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
+/** Every variable that may name a proxy, and so hold a password to mask. */
+const PROXY_VARIABLES = [
+    ...PROXY_FOR_SCHEME.https,
+    ...PROXY_FOR_SCHEME.http,
+    ...UNREAD_PROXY
+];
+/** A token answer is a few hundred bytes; anything this large is refused. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Every password in a proxy variable, as written, decoded, and in the
+ * Proxy-Authorization credential: values to mask. A value that is no URL
+ * is read as a person would: the password runs from the first `:` after
+ * the scheme to the last `@`.
+ */
+function proxySecrets(env) {
+    return PROXY_VARIABLES.flatMap((name) => {
+        const [, user = '', written = ''] = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^:@/]*):(.*)@/s.exec(env[name] ?? '') ?? [];
+        const password = decode(written);
+        return password === ''
+            ? []
+            : [written, password, basic(decode(user), password)];
+    });
+}
+function decode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * Decides the route as @actions/http-client would, with its own functions:
+ * loopback and NO_PROXY hosts go direct; a proxy variable that is no http://
+ * or https:// URL is not used, and the route line is then a warning.
+ */
+function decideRoute(url) {
+    const https = url.protocol === 'https:';
+    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
+    const direct = (why, ignoredProxy = false) => ({
+        target,
+        proxy: undefined,
+        why,
+        ignoredProxy
+    });
+    const env = process.env;
+    if ((0,proxy/* checkBypass */.H)(url)) {
+        return direct(/^(localhost|127\..*|\[::1\])$/.test(url.hostname)
+            ? 'loopback addresses never go through a proxy'
+            : `${env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
+    }
+    const scheme = https ? 'https' : 'http';
+    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
+    const variable = env[lower] ? lower : env[upper] ? upper : undefined;
+    if (variable === undefined) {
+        const unread = [
+            ...PROXY_FOR_SCHEME[https ? 'http' : 'https'],
+            ...UNREAD_PROXY
+        ].filter((name) => env[name]);
+        return direct(`neither ${upper} nor ${lower} is set` +
+            (unread.length > 0
+                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
+                : ''));
+    }
+    let proxyUrl;
+    try {
+        proxyUrl = (0,proxy/* getProxyUrl */.s)(url);
+    }
+    catch {
+        // Not a URL even with http:// in front: http-client would throw here.
+    }
+    if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
+        return direct(`${variable} is set but is not a proxy URL this action can use`, true);
+    }
+    const tls = proxyUrl.protocol === 'https:';
+    // http-client's URL gives the user name and password decoded.
+    const { username, password } = proxyUrl;
+    const port = proxyUrl.port || (tls ? '443' : '80');
+    return {
+        target,
+        proxy: {
+            variable,
+            uri: `${proxyUrl.protocol}//${proxyUrl.host}`,
+            address: `${proxyUrl.hostname}:${port}`,
+            tls,
+            token: username || password ? `Basic ${basic(username, password)}` : undefined
+        },
+        why: '',
+        ignoredProxy: false
+    };
+}
+/** The route in one log line, without credentials. */
+function describeRoute(route, secrets) {
+    const to = `Route to ${quote(route.target, secrets)}:`;
+    const { proxy } = route;
+    if (proxy === undefined) {
+        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
+        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ' Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.' : ''}`;
+    }
+    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.token === undefined ? 'without' : 'with'} credentials.`;
+}
+/**
+ * POSTs `message` to the token URL the way the route says and reads the
+ * whole answer within timeout-seconds of the clock; no redirect is followed.
+ * Anything short of a complete answer is a TokenRequestError.
+ */
+async function send(message, route, ctx) {
+    const { settings, clock } = ctx;
+    const connect = { timeout: settings.timeoutMs };
+    const dispatcher = route.proxy === undefined
+        ? new undici/* Agent */.g6({ connect })
+        : new undici/* ProxyAgent */.kT({
+            uri: route.proxy.uri,
+            token: route.proxy.token,
+            proxyTls: connect,
+            requestTls: connect,
+            factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, connect: hungUp(options.connect) }),
+            // No server name for a proxy's IP address: RFC 6066 allows none,
+            // and Node.js warns (DEP0123) when given one.
+            clientFactory: (origin, options) => new undici/* Pool */.bC(origin, {
+                ...options,
+                connect: (to, done) => options.connect({
+                    ...to,
+                    servername: (0,external_node_net_.isIP)(to.servername ?? '') ? '' : to.servername
+                }, done)
+            })
+        });
+    // undici heeds the signal only once connected: destroying the dispatcher
+    // fails the request at once, whatever it waits for (a socket still
+    // connecting is closed by undici's connect timer, set to the same time).
+    const signal = clock.deadline(settings.timeoutMs);
+    const stop = () => dispatcher.destroy(() => undefined);
+    signal.addEventListener('abort', stop);
+    let body;
+    try {
+        const res = await (0,undici/* request */.Em)(settings.tokenUrl, {
+            method: 'POST',
+            ...message,
+            dispatcher,
+            signal,
+            headersTimeout: 0,
+            bodyTimeout: 0
+        });
+        // Destroying a body undici made emits an error: heard here, not thrown.
+        body = res.body.on('error', () => undefined);
+        const status = res.statusCode;
+        const header = (name) => [res.headers[name] ?? []].flat()[0];
+        const chunks = [];
+        let size = Number(header('content-length')) || 0;
+        if (size <= MAX_ANSWER_BYTES) {
+            size = 0;
+            for await (const chunk of body) {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES)
+                    break;
+                chunks.push(chunk);
+            }
+        }
+        if (size > MAX_ANSWER_BYTES) {
+            throw new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused. Check ${settings.source}.`, { kind: 'answer', status });
+        }
+        return {
+            status,
+            contentType: header('content-type') ?? '',
+            retryAfter: header('retry-after'),
+            contentEncoding: header('content-encoding'),
+            body: Buffer.concat(chunks).toString('utf8')
+        };
+    }
+    catch (error) {
+        if (error instanceof TokenRequestError)
+            throw error;
+        throw describeFailure(error, route, ctx, signal.aborted);
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
+        body?.destroy();
+        stop();
+    }
+}
+/**
+ * undici 6 tries again without end, thousands of times a second, a CONNECT
+ * the proxy closed without answering or answered with a 1xx
+ * (nodejs/undici#3897): such an answer is made an error that fails the
+ * request, a reset for a hang-up.
+ */
+function hungUp(connect) {
+    return (options, callback) => connect(options, (...args) => {
+        const [error] = args;
+        if (error?.code !== 'UND_ERR_SOCKET') {
+            callback(...args);
+        }
+        else if (error?.message === 'other side closed') {
+            const reset = 'the proxy closed the connection without answering CONNECT';
+            callback(Object.assign(new Error(reset), { code: 'ECONNRESET' }), null);
+        }
+        else {
+            const unread = `the proxy's answer to CONNECT could not be read (${error?.message})`;
+            callback(Object.assign(new Error(unread), { code: 'EPROTO' }), null);
+        }
+    });
+}
+const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+/**
+ * What a failure from undici, a socket, TLS or DNS means for the user: one
+ * wording for the token endpoint and for the proxy it is reached through.
+ */
+function describeFailure(error, route, { settings, secrets }, timedOut) {
+    const { proxy } = route;
+    const host = quote(settings.tokenUrl.host, secrets);
+    const theProxy = proxy &&
+        `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
+    const name = theProxy ? `${host} through ${theProxy}` : host;
+    // undici wraps a proxy's certificate error (SecureProxyConnectionError):
+    // the socket's error is its cause. Every error request() gives has a code.
+    const inner = (error.cause ?? error);
+    const code = String(inner.code);
+    const raw = inner.message;
+    const fail = (message, failure) => new TokenRequestError(message, failure, error);
+    const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(raw)?.[1];
+    if (timedOut || code === 'UND_ERR_CONNECT_TIMEOUT') {
+        return fail(`No complete answer from ${name} within ${settings.timeoutMs / 1000} s (timeout-seconds).`, { kind: 'timeout' });
+    }
+    else if (proxyStatus !== undefined) {
+        return proxyRefusal(Number(proxyStatus), route, secrets, error);
+    }
+    else if (code === 'ENOTFOUND') {
+        return fail(proxy
+            ? `Could not resolve the host of ${String(theProxy)}. Check ${proxy.variable}.`
+            : `Could not resolve ${quote(settings.tokenUrl.hostname, secrets)}. Check ${settings.source}, or the runner's DNS and proxy settings.`, { kind: 'network', code });
+    }
+    else if (CERTIFICATE_CODES.test(code)) {
+        // Node's message, without its advice on --use-system-ca.
+        return fail(`TLS certificate problem talking to ${name}: ${quote(raw.replace(/;.*/s, ''), secrets)} (${code}). ${caAdvice(secrets)}`, { kind: 'tls' });
+    }
+    else if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/.test(code)) {
+        return fail(proxy?.tls
+            ? `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable}) does not speak TLS, or answered the tunnel with data that is not TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`
+            : proxy
+                ? `The answer through ${String(theProxy)} is not TLS: the proxy may be inspecting or blocking the connection, or ${host} does not speak TLS.`
+                : `${host} does not speak TLS (plain HTTP on an https URL?). Check ${settings.source}.`, { kind: 'tls' });
+    }
+    else if (code.startsWith('ERR_SSL_')) {
+        return fail(`The TLS handshake with ${name} failed (${code}).`, {
+            kind: 'tls'
+        });
+    }
+    else if (code.startsWith('HPE_')) {
+        return fail(`The answer from ${name} is not HTTP as Node.js reads it (${code}). Check ${settings.source}: something other than Torq is answering.`, { kind: 'refusal' });
+    }
+    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`, { kind: 'network', code });
+}
+/** What a proxy's answer other than 200 to CONNECT means for the user. */
+function proxyRefusal(status, route, secrets, cause) {
+    const { proxy } = route;
+    const at = `The proxy ${quote(String(proxy?.address), secrets)} (from ${String(proxy?.variable)})`;
+    const target = quote(route.target, secrets);
+    const message = status !== 407
+        ? `${at} refused or failed to open a tunnel to ${target} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${target} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`
+        : proxy?.token === undefined
+            ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
+            : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`;
+    return new TokenRequestError(message, { kind: 'proxy', status }, cause);
+}
+/**
+ * What to do about a certificate that is not trusted: give Node.js the CA's
+ * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
+ * (Node.js reads it at start-up and only warns if it cannot).
+ */
+function caAdvice(secrets) {
+    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
+    const privateCa = 'your network inspects TLS with a private certificate authority';
+    if (file === '') {
+        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
+    }
+    let problem;
+    try {
+        // Not read unless a regular file: a FIFO would block, a device not end.
+        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
+        problem = stats.isDirectory()
+            ? 'is a directory'
+            : !stats.isFile()
+                ? 'is not a regular file'
+                : (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
+                    ? undefined
+                    : 'holds no PEM certificate';
+    }
+    catch (error) {
+        const { code } = error;
+        problem =
+            code === 'ENOENT' || code === 'ENOTDIR'
+                ? 'does not exist'
+                : `cannot be read (${String(code)})`;
+    }
+    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
+    return problem === undefined
+        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
+        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+/**
+ * The facts the action is built on, each stated once. action.yml repeats the
+ * input defaults for the runner; a test keeps the two in step.
+ */
+const TOKEN_URLS = {
+    us: 'https://auth.torq.io/v1/auth/token',
+    eu: 'https://auth.eu.torq.io/v1/auth/token'
+};
+/** Torq's API host per region, as its developer documentation names them. */
+const API_URLS = {
+    us: 'https://api.torq.io',
+    eu: 'https://api.eu.torq.io'
+};
+/**
+ * Every input of action.yml, in its order, with the default the runner fills
+ * in ('' for none): the code falls back to the same when an input is empty.
+ */
+const INPUTS = {
+    'client-id': '',
+    'client-secret': '',
+    region: 'us',
+    'auth-url': '',
+    'export-env': 'true',
+    'env-var': 'TORQ_ACCESS_TOKEN',
+    retries: '3',
+    'rate-limit-wait-seconds': '120',
+    'timeout-seconds': '30',
+    'reuse-token': 'true',
+    'min-validity-seconds': '600'
+};
+const MAX_RETRIES = 10;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
+const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_MIN_VALIDITY_SECONDS = 3000;
+/** What is wrong with one input, worded for the workflow author. */
+class Problem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
+/** A client id or secret: one line, as Torq showed it. */
+function credential(name) {
+    const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
+    return (raw) => {
+        if (raw === '') {
+            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
+        }
+        // Control characters, invisible format characters, line separators and
+        // lone surrogates: a line break could forge lines in the runner's files.
+        // Printable ASCII has none, so the Unicode pattern is built only for the rest.
+        if (!/^[\x20-\x7e]*$/.test(raw) &&
+            new RegExp(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u').test(raw)) {
+            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
+        }
+        if (name === 'client-id' && raw.includes(':')) {
+            return new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.");
+        }
+        return raw;
+    };
+}
+const region = (raw) => {
+    const name = raw.toLowerCase();
+    if (Object.hasOwn(TOKEN_URLS, name))
+        return name;
+    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
+};
+/** Loopback hosts, the only ones plain http may be used with: exact forms. */
+function isLoopback(hostname) {
+    return (hostname === 'localhost' ||
+        hostname === '[::1]' ||
+        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
+}
+/** A token URL that overrides region; '' (not given) is undefined. */
+const authUrl = (raw) => {
+    if (raw === '')
+        return undefined;
+    let url = null;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        // Described below.
+    }
+    const why = url === null
+        ? 'is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.'
+        : url.username || url.password
+            ? 'contains a user name or password. Remove them: the credentials go in client-id and client-secret.'
+            : url.hash
+                ? 'has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.'
+                : url.protocol === 'https:' ||
+                    (url.protocol === 'http:' && isLoopback(url.hostname))
+                    ? undefined
+                    : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.';
+    return why === undefined
+        ? url
+        : new Problem(`Input 'auth-url' ${why}`);
+};
+/** `true` or `false` as YAML 1.2 writes them. */
+function yamlBoolean(name) {
+    return (raw) => {
+        if (['true', 'True', 'TRUE'].includes(raw))
+            return true;
+        if (['false', 'False', 'FALSE'].includes(raw))
+            return false;
+        return new Problem(`Input '${name}' must be true or false.`);
+    };
+}
+// An exported name must contain TORQ, which no tool reads but Torq's: a
+// token under any other name could reconfigure a later step (GOSUMDB=off,
+// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
+// runner's own prefixes are refused even with TORQ in them.
+const envVar = (raw) => {
+    const why = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
+        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
+        : !/TORQ/i.test(raw)
+            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
+            : /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i.test(raw)
+                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+                : undefined;
+    return why === undefined
+        ? raw
+        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`);
+};
+/** A whole number from 0 to `max`; `meaning` ends the message. */
+function wholeNumber(name, max, meaning) {
+    return (raw) => {
+        const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+        return value <= max
+            ? value
+            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
+    };
+}
+const timeoutSeconds = (raw) => {
+    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
+    return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
+        ? seconds
+        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+};
+/** One parser per input of action.yml: adding an input is one line here. */
+const PARSERS = {
+    'client-id': credential('client-id'),
+    'client-secret': credential('client-secret'),
+    region,
+    'auth-url': authUrl,
+    'export-env': yamlBoolean('export-env'),
+    'env-var': envVar,
+    retries: wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.'),
+    'rate-limit-wait-seconds': wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
+    'timeout-seconds': timeoutSeconds,
+    'reuse-token': yamlBoolean('reuse-token'),
+    'min-validity-seconds': wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
+};
+/**
+ * Turns the raw inputs and the runner's files into Settings, or throws an
+ * InputError listing every problem at once, so that one run shows all that
+ * needs fixing.
+ */
+function readInputs(read, env) {
+    const problems = [];
+    const values = {};
+    for (const [name, parser] of Object.entries(PARSERS)) {
+        const value = parser(read(name) || INPUTS[name]);
+        if (value instanceof Problem)
+            problems.push(value.message);
+        else
+            values[name] = value;
+    }
+    const given = values;
+    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
+    // Read before the problems are known: export-env may have been one.
+    const envFile = values['export-env'] === true
+        ? runnerFile(env, 'GITHUB_ENV', problems)
+        : (env['GITHUB_ENV'] ?? '');
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const authUrl = given['auth-url'];
+    const tokenUrl = authUrl ?? new URL(TOKEN_URLS[given.region]);
+    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
+    return {
+        clientId: given['client-id'],
+        clientSecret: given['client-secret'],
+        tokenUrl,
+        source: authUrl ? 'auth-url' : `region ${given.region}`,
+        apiUrl: region === undefined ? '' : API_URLS[region],
+        exportEnv: given['export-env'],
+        envVar: given['env-var'],
+        outputFile,
+        envFile,
+        retries: given.retries,
+        rateLimitWaitMs: given['rate-limit-wait-seconds'] * 1000,
+        timeoutMs: Math.round(given['timeout-seconds'] * 1000),
+        reuseToken: given['reuse-token'],
+        minValiditySeconds: given['min-validity-seconds']
+    };
+}
+const CONSEQUENCE = {
+    GITHUB_OUTPUT: 'the step outputs have nowhere to go: ',
+    GITHUB_ENV: 'the token cannot be exported: '
+};
+/**
+ * The path of a runner file. Runners since v2.327.1 set both variables for
+ * every step; the set-output and set-env commands they replace are disabled
+ * there (@actions/core would fall back to them), so the action says so
+ * before any request.
+ */
+function runnerFile(env, variable, problems) {
+    const path = env[variable] ?? '';
+    if (path !== '')
+        return path;
+    problems.push(`The runner's ${variable} variable is unset or empty, so ${CONSEQUENCE[variable]}this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${variable === 'GITHUB_ENV' ? ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.' : ''}`);
+    return path;
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+/** Every output of action.yml, in its order: a test keeps the two equal. */
+const OUTPUTS = [
+    'token',
+    'token-type',
+    'expires-in',
+    'expires-at',
+    'reused',
+    'api-url'
+];
+/**
+ * Tells the runner to hide each value from the log: a multi-line value also
+ * line by line, since the runner matches masks within single lines.
+ */
+function mask(values) {
+    for (const value of new Set(values)) {
+        if (value === '')
+            continue;
+        core/* setSecret */.Pq(value);
+        for (const line of value.split(/\r?\n|\r/)) {
+            if (line !== '' && line !== value)
+                core/* setSecret */.Pq(line);
+        }
+    }
+}
+/** Why a file operation failed, in words, by error code. */
+const REASONS = {
+    ENOSPC: "no space left on the runner's disk",
+    EDQUOT: "the disk quota of the runner's user is used up",
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory, not a file',
+    ENOTFILE: 'it is not a regular file',
+    EIO: "an input/output error of the runner's disk",
+    ENOENT: 'the file does not exist'
+};
+function reason(error) {
+    const code = String(error?.code);
+    return /^E[A-Z0-9]+$/.test(code)
+        ? `${REASONS[code] ?? 'an unexpected error'} (${code})`
+        : 'an unexpected error';
+}
+/** The length of a writable regular file; throws otherwise. */
+function size(path) {
+    (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+    const stats = (0,external_node_fs_namespaceObject.statSync)(path);
+    if (stats.isFile())
+        return stats.size;
+    throw Object.assign(new Error('not a regular file'), {
+        code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE'
+    });
+}
+/**
+ * Masks the token, then hands it to later steps through @actions/core: the
+ * outputs, and the variable unless export-env is false. All or nothing: the
+ * lengths of GITHUB_OUTPUT and GITHUB_ENV are noted first, and if a write
+ * fails, both are cut back to them.
+ */
+function publishToken(token, settings, reused = false) {
+    const expiresAt = token.expiresAt === undefined ? '' : new Date(token.expiresAt).toISOString();
+    const expiresIn = token.expiresIn === undefined ? '' : String(token.expiresIn);
+    // Typed by OUTPUTS: an output not in action.yml does not compile, nor a missing one.
+    const outputs = {
+        token: token.accessToken,
+        'token-type': token.tokenType,
+        'expires-in': expiresIn,
+        'expires-at': expiresAt,
+        reused: String(reused),
+        'api-url': settings.apiUrl
+    };
+    mask([token.accessToken]);
+    if (expiresAt === '') {
+        core/* warning */.$e('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
+    }
+    const files = [
+        { variable: 'GITHUB_OUTPUT', path: settings.outputFile },
+        ...(settings.exportEnv
+            ? [{ variable: 'GITHUB_ENV', path: settings.envFile }]
+            : [])
+    ].map((file) => {
+        try {
+            return { ...file, size: size(file.path) };
+        }
+        catch (error) {
+            throw failure(file.variable, error, 'Nothing was written to the runner files.');
+        }
+    });
+    let writing = 'GITHUB_OUTPUT';
+    try {
+        for (const name of OUTPUTS)
+            core/* setOutput */.uH(name, outputs[name]);
+        writing = 'GITHUB_ENV';
+        if (settings.exportEnv)
+            core/* exportVariable */.dN(settings.envVar, token.accessToken);
+    }
+    catch (error) {
+        throw failure(writing, error, restore(files));
+    }
+    const where = settings.exportEnv
+        ? ` and in $${settings.envVar} for the following steps of this job`
+        : '';
+    core/* info */.pq(reused
+        ? `Reusing this job's Torq API token from an earlier step (valid for ${expiresIn} s more, until ${expiresAt}); no request sent.`
+        : `Got a Torq API token (${token.tokenType}${expiresAt ? `, valid for ${expiresIn} s until ${expiresAt}` : ''}). It is in the step output token${where}.`);
+}
+/** Cuts each file back to its earlier length; says how that went. */
+function restore(files) {
+    const restored = [];
+    const broken = [];
+    for (const { variable, path, size } of files) {
+        try {
+            (0,external_node_fs_namespaceObject.truncateSync)(path, size);
+            restored.push(variable);
+        }
+        catch (error) {
+            broken.push(`${variable} (${reason(error)})`);
+        }
+    }
+    const back = restored.length === 0
+        ? ''
+        : `${restored.join(' and ')} ${restored.length > 1 ? 'were' : 'was'} put back as before this step. `;
+    if (broken.length === 0)
+        return `${back}No output and no variable was written.`;
+    return `${back}Putting back ${broken.join(' and ')} failed too, so ${broken.length > 1 ? 'those files' : 'that file'} may hold a partial write; do not rely on the outputs or variables of this step.`;
+}
+function failure(variable, error, outcome) {
+    return new ActionError(`Could not write the runner's ${variable} file: ${reason(error)}. ${outcome} The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.`);
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+
+
+
+/** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 10_000;
+/** A Retry-After longer than this fails the step instead of stalling it. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** Spread added on top of a Retry-After, so clients do not return in step. */
+const RETRY_AFTER_JITTER_MS = 500;
+/**
+ * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
+ * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
+ * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
+ * spread over the following seconds, not in step, and a floor of 30% keeps
+ * jobs from coming back at once to a limit that has not reset.
+ */
+const RATE_LIMIT_SPREAD_BASE_MS = 2000;
+const RATE_LIMIT_SPREAD_CAP_MS = 6000;
+const RATE_LIMIT_SPREAD_FLOOR = 0.3;
+/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy, a hang-up. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET'
+]);
+/**
+ * The one table of what is worth another attempt: from the token endpoint
+ * 408, 429 and 5xx, unless the answer names `invalid_client`, which is the
+ * credentials whatever its status; a proxy's 5xx, never its refusal; the
+ * network errors above; a timeout. TLS failures and refusals would be the same.
+ */
+function isTransient(failure) {
+    switch (failure.kind) {
+        case 'answer':
+            return (failure.code !== 'invalid_client' &&
+                (failure.status === 408 ||
+                    failure.status === 429 ||
+                    failure.status >= 500));
+        case 'proxy':
+            return failure.status >= 500;
+        case 'network':
+            return TRANSIENT_CODES.has(failure.code);
+        case 'timeout':
+            return true;
+        default:
+            return false;
+    }
+}
+/** Wait before retry number `retry` (1 for the first) without a hint. */
+function backoffMs(retry, random) {
+    return Math.floor(random * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1)));
+}
+/** The spread added to the wait after the `count`-th 429 (1 for the first). */
+function rateLimitSpreadMs(count, random) {
+    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
+    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
+    return Math.floor(least + (ceiling - least) * random);
+}
+function decide(error, state, policy, random) {
+    if (!(error instanceof TokenRequestError) || !isTransient(error.failure)) {
+        return { retry: false };
+    }
+    const { failure } = error;
+    // Retry-After has a meaning for 429 and 503 (RFC 6585, RFC 9110 §10.2.3).
+    const askedMs = failure.kind === 'answer' &&
+        (failure.status === 429 || failure.status === 503)
+        ? failure.retryAfterMs
+        : undefined;
+    if (error.status === 429 && policy.rateLimitWaitMs > 0) {
+        return rateLimited(askedMs ?? 0, state, policy, random);
+    }
+    const retry = state.retried + 1;
+    if (retry > policy.retries)
+        return { retry: false };
+    if (askedMs === undefined) {
+        return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
+    }
+    if (askedMs > MAX_RETRY_AFTER_MS) {
+        return {
+            retry: false,
+            reason: `The server asked to retry after ${seconds(askedMs, 'up')}, longer than the ${seconds(MAX_RETRY_AFTER_MS)} this action waits; not retrying. Run the workflow again later.`
+        };
+    }
+    return {
+        retry: true,
+        waitMs: askedMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
+        rateLimited: false
+    };
+}
+/**
+ * A 429 is waited out, Retry-After plus a spread growing with each one, for
+ * as long as the time waited after 429s stays within the policy's budget.
+ * A wait is never cut below Retry-After plus the spread's floor: with less
+ * than that left, the jobs of a herd would come back in step, so it stops.
+ */
+function rateLimited(askedMs, state, policy, random) {
+    const count = state.rateLimited + 1;
+    const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
+    const floorMs = rateLimitSpreadMs(count, 0);
+    if (askedMs + floorMs <= leftMs) {
+        return {
+            retry: true,
+            waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
+            rateLimited: true
+        };
+    }
+    const budget = `rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)})`;
+    const left = `the ${seconds(leftMs)} left of ${budget}`;
+    const why = leftMs <= 0
+        ? `that is all of ${budget}`
+        : askedMs > leftMs
+            ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
+            : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
+    // No budget holds a Retry-After past the input's maximum.
+    const advice = askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
+        ? 'Run the workflow again later.'
+        : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).';
+    return {
+        retry: false,
+        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} waited; ${why}. Not retrying. ${advice}`
+    };
+}
+/**
+ * Milliseconds as seconds for a message, in tenths without a trailing `.0`
+ * (`120 s`, `2.5 s`, `under 0.1 s`): rounded down for what was waited, used
+ * or left, up for what was asked or needed.
+ */
+function seconds(ms, round = 'down') {
+    const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
+    // A wait of a few milliseconds is a wait: `0 s` would read as none.
+    return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`;
+}
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the policy's limits
+ * are reached, with a line for each retry (`say`). The error thrown is the last
+ * attempt's, told why it was the last and how many attempts were made.
+ */
+async function withRetries(attempt, policy, clock, say = core/* info */.pq) {
+    const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
+    for (let n = 1;; n++) {
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            const decision = decide(error, state, policy, clock.random());
+            if (!decision.retry) {
+                if (!(error instanceof TokenRequestError))
+                    throw error;
+                const parts = [
+                    error.message,
+                    decision.reason,
+                    n > 1 ? `(${n} attempts made)` : ''
+                ];
+                throw new TokenRequestError(parts.filter(Boolean).join(' '), error.failure, error);
+            }
+            let used;
+            if (decision.rateLimited) {
+                state.rateLimited++;
+                state.rateLimitWaitedMs += decision.waitMs;
+                used = `HTTP 429 number ${state.rateLimited}; ${seconds(state.rateLimitWaitedMs)} of the ${seconds(policy.rateLimitWaitMs)} of rate-limit-wait-seconds used`;
+            }
+            else {
+                state.retried++;
+                used = `retry ${state.retried} of ${policy.retries}`;
+            }
+            say(`Attempt ${n} failed: ${error.message} Retrying in ${seconds(decision.waitMs)} (${used}).`);
+            await clock.sleep(decision.waitMs);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/token.ts
+
+
+/** Sent as User-Agent; kept equal to package.json by a test. */
+const USER_AGENT = 'torq-token-action/1.0.0';
+/** RFC 6750 b64token: the characters a bearer token may have. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** No real token is anywhere near this long. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/**
+ * Torq's tokens have 36 characters. A shorter one would be masked wherever
+ * it occurs in the job's log: `e` or `Bearer` would garble every line.
+ */
+const MIN_TOKEN_LENGTH = 16;
+/** One year: the longest lifetime, and the longest Retry-After, taken as meant. */
+const MAX_EXPIRES_IN = 31_536_000;
+/**
+ * The client-credentials grant (RFC 6749 §4.4), id and secret in HTTP Basic
+ * sent raw, as Torq documents it.
+ */
+function grant(clientId, clientSecret) {
+    return {
+        headers: {
+            Authorization: `Basic ${basic(clientId, clientSecret)}`,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Accept: 'application/json',
+            'Accept-Language': 'en_US',
+            'User-Agent': USER_AGENT
+        },
+        body: 'grant_type=client_credentials'
+    };
+}
+// Shapes of the server values that are quoted; anything else is described.
+const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
+const REDIRECT_STATUS = [301, 302, 303, 307, 308];
+/**
+ * Milliseconds a Retry-After header (RFC 9110 §10.2.3) asks to wait from
+ * `now`: delay-seconds, or an HTTP-date (named days and months, so that no
+ * bare number is taken for a date). Anything else, or over a year, is absent.
+ */
+function retryAfterMs(header, now) {
+    const value = header?.trim() ?? '';
+    const ms = /^\d+$/.test(value)
+        ? Number(value) * 1000
+        : /^[A-Z][a-z]{2}/.test(value)
+            ? Math.max(0, Date.parse(value) - now)
+            : Number.NaN;
+    return ms <= MAX_EXPIRES_IN * 1000 ? ms : undefined;
+}
+/**
+ * What an answer means: a Token, or a TokenRequestError. Only the status, a
+ * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
+ * it is a code) and `error_description` (quoted) reach a message; the body
+ * itself is never printed. `sentAt`: when the request was sent.
+ */
+function readAnswer(answer, sentAt, ctx) {
+    const { status } = answer;
+    const { secrets, settings } = ctx;
+    const check = `Check ${settings.source}`;
+    const refusal = (message) => new TokenRequestError(message, { kind: 'refusal' });
+    if (status < 200 || status > 599) {
+        throw refusal(`The token endpoint answered with status ${status}, where an OAuth token endpoint answers with a token or an error. ${check}: something other than Torq is answering.`);
+    }
+    if (REDIRECT_STATUS.includes(status)) {
+        throw refusal(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`);
+    }
+    if (status >= 300 && status < 400) {
+        throw refusal(`The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error. ${check}: something other than Torq may be answering.`);
+    }
+    const encoding = (answer.contentEncoding ?? '').trim().toLowerCase();
+    if (answer.body !== '' && encoding !== '' && encoding !== 'identity') {
+        throw refusal(`The token endpoint answered HTTP ${status} with an encoded body (Content-Encoding ${quoteIfShaped(encoding, /^[a-z0-9][a-z0-9._+, -]{0,63}$/, secrets) ?? 'unexpected'}) that this action did not ask for. A proxy or a misconfigured server is likely answering; ${check.toLowerCase()} and the runner's proxy settings.`);
+    }
+    const json = parseJson(answer.body);
+    const fields = isObject(json) ? json : {};
+    if (status === 200) {
+        if (json === undefined) {
+            throw refusal(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`);
+        }
+        // A token, or with neither a token nor an error, why there is none.
+        if (fields['access_token'] !== undefined || fields['error'] === undefined)
+            return readToken(fields, sentAt, ctx);
+    }
+    const code = typeof fields['error'] === 'string' ? fields['error'] : undefined;
+    const failure = {
+        kind: 'answer',
+        status,
+        code,
+        retryAfterMs: retryAfterMs(answer.retryAfter, ctx.clock.now())
+    };
+    const parts = [`HTTP ${status}`];
+    if (json === undefined)
+        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
+    if (code) {
+        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
+            'an unexpected error code');
+    }
+    const described = fields['error_description'];
+    const description = typeof described === 'string' ? quote(described, secrets) : '';
+    if (description !== '')
+        parts.push(`"${description}"`);
+    const detail = parts.join(', ');
+    if (status === 401 || code === 'invalid_client') {
+        const where = settings.source === 'auth-url'
+            ? `auth-url (${quote(settings.tokenUrl.href, secrets)}) is the token URL of the Torq account the key belongs to`
+            : `${settings.source} is the key's: a key made in app.eu.torq.io needs region: eu, one made in app.torq.io region: us`;
+        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check that client-id and client-secret are those of an API key that still exists (a Torq API key can expire or be deleted), and that ${where}.`, failure);
+    }
+    throw new TokenRequestError(`The token request failed (${detail}).`, failure);
+}
+/** The token in the fields of a 200 answer (RFC 6749 §5.1), or why there is none usable. */
+function readToken(fields, sentAt, ctx) {
+    const refused = (message) => new TokenRequestError(message, { kind: 'refusal' });
+    const accessToken = fields['access_token'];
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
+    }
+    // An endpoint echoing the request must not make a credential a token.
+    if ([...ctx.secrets, ctx.settings.clientId].includes(accessToken)) {
+        throw refused(`The token endpoint returned as access_token a credential the action sent (client-id, client-secret, or a proxy password); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq is answering.`);
+    }
+    // The token goes into the runner's files and into later steps' commands:
+    // only the characters of a bearer token are safe there.
+    if (accessToken.length > MAX_TOKEN_LENGTH ||
+        !BEARER_TOKEN.test(accessToken)) {
+        throw refused(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`);
+    }
+    // Never quoted: the token was not masked.
+    if (accessToken.length < MIN_TOKEN_LENGTH) {
+        throw refused(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq may be answering.`);
+    }
+    const tokenType = fields['token_type'] ?? 'Bearer';
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+        throw refused(`The token endpoint returned ${showTokenType(tokenType, [...ctx.secrets, accessToken])}; this action hands out Bearer tokens only.`);
+    }
+    // Whole seconds from 1 to a year, as a number or a string of digits.
+    const given = fields['expires_in'];
+    const seconds = typeof given === 'string' && /^\d{1,9}$/.test(given) ? Number(given) : given;
+    const expiresIn = Number.isInteger(seconds) &&
+        seconds >= 1 &&
+        seconds <= MAX_EXPIRES_IN
+        ? seconds
+        : undefined;
+    return {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: expiresIn === undefined ? undefined : sentAt + expiresIn * 1000
+    };
+}
+/**
+ * A token_type as the JSON had it, every invisible character (a space
+ * included) escaped as \uXXXX, if it is a word besides; the refused token is
+ * cut too, since it was never masked.
+ */
+function showTokenType(value, secrets) {
+    const word = typeof value === 'string' &&
+        value.length <= 64 &&
+        quoteIfShaped(value.replace(/[^\x21-\x7e]/g, ''), TOKEN_TYPE_SHAPE, secrets);
+    return word
+        ? `token_type ${JSON.stringify(value).replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`
+        : 'an unexpected token_type';
+}
+function parseJson(body) {
+    try {
+        // A byte order mark before JSON may be skipped (RFC 8259 §8.1).
+        return JSON.parse(body.replace(/^\uFEFF/, ''));
+    }
+    catch {
+        return undefined;
+    }
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeBody(answer, secrets) {
+    if (answer.body === '')
+        return 'empty body';
+    const type = answer.contentType.replace(/;.*/s, '').trim();
+    if (type === '')
+        return 'no content type';
+    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
+    return shown === undefined
+        ? 'an unexpected content type'
+        : `content type ${shown.toLowerCase()}`;
+}
+
+;// CONCATENATED MODULE: ./src/reuse.ts
+
+
+
+
+
+/**
+ * The job's token at rest: one file in RUNNER_TEMP, which the runner empties
+ * at the start and end of every job. It holds per identity (client id, secret
+ * and token URL) the token an earlier step got, encrypted (AES-256-GCM) under
+ * a key only that identity's inputs give, and which identity last set each
+ * env-var. Every failure is a debug line, never an error: without the state
+ * the action simply asks Torq.
+ */
+const STATE_FILE = 'torq-token-action.json';
+const STATE_FORMAT = 'torq-token-action/job-state';
+const STATE_VERSION = 2;
+/** A few hundred bytes per identity; a larger file is not this action's. */
+const MAX_STATE_BYTES = 1024 * 1024;
+/** Why not, as a debug line ends it. */
+class Reason {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+}
+/**
+ * The job state of this run's identity, or undefined when reuse is off (a
+ * debug line says why): then the token is neither looked up nor kept.
+ * Fingerprint and key are one-way digests (of a JSON array, so no two
+ * triples encode alike): nothing the secret can be read back from.
+ */
+function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const off = !settings.reuseToken
+        ? 'reuse-token is false'
+        : !runnerTemp
+            ? 'RUNNER_TEMP is not set'
+            : // A relative path would put the token in the workspace, next to the code.
+                !(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)
+                    ? 'RUNNER_TEMP is not an absolute path'
+                    : !writableDirectory(runnerTemp)
+                        ? 'RUNNER_TEMP is not a writable directory'
+                        : undefined;
+    if (off !== undefined) {
+        core/* debug */.Yz(`Token reuse is off: ${off}.`);
+        return undefined;
+    }
+    const { clientId, clientSecret, tokenUrl } = settings;
+    const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([
+        STATE_FORMAT,
+        purpose,
+        clientId,
+        clientSecret,
+        tokenUrl.href
+    ]), 'buffer');
+    return {
+        dir: runnerTemp,
+        fingerprint: digest('id').toString('hex'),
+        key: digest('key'),
+        uid,
+        now,
+        minValiditySeconds: settings.minValiditySeconds,
+        envVar: settings.exportEnv ? settings.envVar : undefined
+    };
+}
+function writableDirectory(path) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** `kept` encrypted under this identity's key, bound to its fingerprint. */
+function seal(job, kept) {
+    const iv = (0,external_node_crypto_.randomBytes)(IV_BYTES);
+    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', job.key, iv);
+    cipher.setAAD(Buffer.from(job.fingerprint));
+    const data = Buffer.concat([
+        cipher.update(JSON.stringify(kept)),
+        cipher.final()
+    ]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+}
+/** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
+function unseal(job, sealed) {
+    const bytes = Buffer.from(sealed ?? '', 'base64');
+    if (bytes.length <= IV_BYTES + TAG_BYTES)
+        return undefined;
+    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', job.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(job.fingerprint));
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    try {
+        const text = Buffer.concat([
+            decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+            decipher.final()
+        ]).toString();
+        return wellFormed(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** An earlier step's token to publish again, or undefined (a debug line says why). */
+function earlierToken(job) {
+    const found = findToken(job);
+    if (found instanceof Reason) {
+        core/* debug */.Yz(`No token of an earlier step reused: ${found.text}.`);
+        return undefined;
+    }
+    return found;
+}
+function findToken(job) {
+    const state = readState(job);
+    if (state instanceof Reason)
+        return state;
+    const sealed = state.entries[job.fingerprint];
+    if (sealed === undefined) {
+        return new Reason('no token was kept for this client id, client secret and token URL');
+    }
+    const kept = unseal(job, sealed);
+    if (kept === undefined) {
+        return new Reason('the kept token cannot be decrypted with the key of these inputs, or fails the checks of a fresh one');
+    }
+    const now = job.now();
+    // A clock set back would otherwise make an expired token look valid.
+    if (now < kept.requestedAt) {
+        return new Reason("the runner's clock reads earlier than when the kept token was requested");
+    }
+    const expiresAt = kept.requestedAt + kept.expiresIn * 1000;
+    const left = Math.floor((expiresAt - now) / 1000);
+    if (left < 1)
+        return new Reason('the kept token has expired');
+    if (left < job.minValiditySeconds) {
+        return new Reason(`the kept token is valid for ${left} s more, less than min-validity-seconds (${job.minValiditySeconds})`);
+    }
+    return {
+        accessToken: kept.token,
+        tokenType: kept.tokenType,
+        expiresIn: left,
+        expiresAt
+    };
+}
+/**
+ * After a token is published: keeps a fresh one for later steps, and notes
+ * which identity set the variable, warning when it replaces another's. The
+ * other identities' entries stay. Never fails the step: a state that cannot
+ * be written is a debug line.
+ */
+function keepToken(job, token, fresh = true) {
+    const read = readState(job);
+    const state = read instanceof Reason ? { entries: {}, exported: {} } : read;
+    let changed = false;
+    if (job.envVar !== undefined) {
+        const before = state.exported[job.envVar];
+        if (before !== undefined && before !== job.fingerprint) {
+            core/* warning */.$e(`env-var ${job.envVar}: an earlier step of this job set it to a token for another client-id, client-secret or token URL, and this step replaced it with its own. Give each account its own env-var (TORQ_ACCESS_TOKEN_EU, say).`);
+        }
+        changed = before !== job.fingerprint;
+        state.exported[job.envVar] = job.fingerprint;
+    }
+    if (fresh) {
+        const { expiresIn, expiresAt } = token;
+        if (expiresIn === undefined || expiresAt === undefined) {
+            core/* debug */.Yz('The token is not kept for later steps: its lifetime is unknown.');
+        }
+        else {
+            lifetimeWarning(expiresIn, job.minValiditySeconds);
+            state.entries[job.fingerprint] = seal(job, {
+                token: token.accessToken,
+                tokenType: token.tokenType,
+                requestedAt: expiresAt - expiresIn * 1000,
+                expiresIn
+            });
+            changed = true;
+        }
+    }
+    if (!changed)
+        return;
+    const failure = writeState(job.dir, JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, ...state }));
+    if (failure !== undefined) {
+        core/* debug */.Yz(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
+    }
+}
+/** A later step sees less than the whole lifetime: reuse needs more than min-validity-seconds. */
+function lifetimeWarning(lifetime, min) {
+    if (lifetime > Math.max(min, 1))
+        return;
+    core/* warning */.$e(lifetime <= 1
+        ? `Torq's token lasts ${lifetime} s, too short for any later step to reuse it; each asks Torq again.`
+        : `Torq's token lasts ${lifetime} s, not more than min-validity-seconds (${min}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${lifetime} to reuse tokens.`);
+}
+function parseState(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return new Reason('the job state file is not JSON');
+    }
+    if (!reuse_isObject(json) ||
+        json['format'] !== STATE_FORMAT ||
+        json['version'] !== STATE_VERSION) {
+        return new Reason("the job state file is not in this action's format");
+    }
+    // Only strings under names of the right shape; anything else is dropped.
+    const strings = (value, name) => Object.fromEntries(Object.entries(reuse_isObject(value) ? value : {}).filter(([key, item]) => name.test(key) && typeof item === 'string'));
+    return {
+        entries: strings(json['entries'], /^[0-9a-f]{64}$/),
+        exported: strings(json['exported'], /^[A-Za-z_][A-Za-z0-9_]*$/)
+    };
+}
+/** A kept token that passes the checks a fresh token must pass. */
+function wellFormed(value) {
+    if (!reuse_isObject(value))
+        return undefined;
+    const { token, tokenType, requestedAt, expiresIn } = value;
+    return typeof token === 'string' &&
+        token.length >= MIN_TOKEN_LENGTH &&
+        token.length <= MAX_TOKEN_LENGTH &&
+        BEARER_TOKEN.test(token) &&
+        typeof tokenType === 'string' &&
+        tokenType.toLowerCase() === 'bearer' &&
+        Number.isSafeInteger(requestedAt) &&
+        Number.isInteger(expiresIn) &&
+        expiresIn >= 1 &&
+        expiresIn <= MAX_EXPIRES_IN
+        ? {
+            token,
+            tokenType,
+            requestedAt: requestedAt,
+            expiresIn: expiresIn
+        }
+        : undefined;
+}
+function reuse_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The state, if its file is a regular file of this user that no one else may
+ * read or write, of at most MAX_STATE_BYTES. Checked on the open descriptor,
+ * so a file swapped in meanwhile is not read. `uid` is undefined where the
+ * system has none (Windows), which also has no such mode bits.
+ */
+function readState({ dir, uid }) {
+    let fd;
+    try {
+        // Not followed if a link; not blocked if a pipe.
+        fd = (0,external_node_fs_namespaceObject.openSync)((0,external_node_path_namespaceObject.join)(dir, STATE_FILE), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const failure = code(error);
+        return new Reason(failure === 'ENOENT'
+            ? 'no earlier step of this job saved a token'
+            : failure === 'ELOOP'
+                ? 'the job state file is a symbolic link'
+                : `the job state file cannot be read (${failure})`);
+    }
+    try {
+        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const mode = stat.mode & 0o777;
+        const problem = !stat.isFile()
+            ? 'is not a regular file'
+            : uid !== undefined && stat.uid !== uid
+                ? `belongs to uid ${stat.uid}, not ${uid}`
+                : uid !== undefined && (mode & 0o077) !== 0
+                    ? `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`
+                    : undefined;
+        if (problem !== undefined)
+            return new Reason(`the job state file ${problem}`);
+        // Never more than the limit, even if the file grew after fstat.
+        const buffer = Buffer.alloc(Math.min(stat.size, MAX_STATE_BYTES) + 1);
+        let length = 0;
+        let n;
+        do {
+            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+            length += n;
+        } while (n > 0 && length < buffer.length);
+        if (length > MAX_STATE_BYTES)
+            return new Reason(`the job state file is larger than ${MAX_STATE_BYTES} bytes`);
+        return parseState(buffer.toString('utf8', 0, length));
+    }
+    catch (error) {
+        return new Reason(`the job state file cannot be read (${code(error)})`);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/**
+ * Replaces the state file whole: a new file only this user may read, made
+ * under a random name in the same directory, then renamed over the old one,
+ * so that a reader sees the old state or the new, never half of one.
+ * Returns why it failed, or undefined.
+ */
+function writeState(dir, text) {
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+    try {
+        const fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
+        try {
+            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
+        return undefined;
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+        return code(error);
+    }
+}
+/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
+function code(error) {
+    return String(error.code);
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+/** The action: read inputs, reuse the job's token or get one, publish it. */
+async function run(clock = systemClock) {
+    // Named as action.yml names them: a typo does not compile.
+    const input = (name) => core/* getInput */.V4(name);
+    const id = input('client-id');
+    const secret = input('client-secret');
+    // Masked before anything else can print, even a message about bad input;
+    // the runner masks their encodings too.
+    const secrets = [
+        ...(secret === '' ? [] : [secret, basic(id, secret)]),
+        ...proxySecrets(process.env)
+    ];
+    mask(secrets);
+    try {
+        const settings = readInputs(input, process.env);
+        const ctx = { settings, secrets, clock };
+        const job = jobToken(settings, clock.now);
+        const earlier = job && earlierToken(job);
+        if (earlier) {
+            publishToken(earlier, settings, true);
+            keepToken(job, earlier, false);
+            return;
+        }
+        const route = decideRoute(settings.tokenUrl);
+        const line = describeRoute(route, secrets);
+        if (route.ignoredProxy)
+            core/* warning */.$e(line);
+        else
+            core/* info */.pq(line);
+        core/* info */.pq(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.source}).`);
+        const message = grant(settings.clientId, settings.clientSecret);
+        const token = await withRetries(async (n) => {
+            core/* debug */.Yz(`Token request attempt ${n}.`);
+            const sentAt = clock.now();
+            return readAnswer(await send(message, route, ctx), sentAt, ctx);
+        }, settings, clock);
+        publishToken(token, settings);
+        if (job)
+            keepToken(job, token);
+    }
+    catch (error) {
+        fail(error, secrets);
+    }
+}
+/** Our own errors carry messages written for the user; others are quoted. */
+function fail(error, secrets) {
+    if (error instanceof InputError && error.problems.length > 1) {
+        for (const problem of error.problems)
+            core/* error */.z3(problem);
+        core/* setFailed */.C1(`${error.problems.length} problems need fixing (see the errors above); no request was made.`);
+    }
+    else if (error instanceof ActionError) {
+        core/* setFailed */.C1(error.message);
+    }
+    else {
+        const text = error instanceof Error ? error.message : String(error);
+        core/* setFailed */.C1(`Unexpected failure: ${quote(text, secrets)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 5321:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  dN: () => (/* binding */ exportVariable),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -28570,97 +30410,8 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -28724,7 +30475,7 @@ var MediaTypes;
  * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function lib_getProxyUrl(serverUrl) {
+function getProxyUrl(serverUrl) {
     const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
@@ -31206,7 +32957,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    core_error(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -31229,7 +32980,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_error(message, properties = {}) {
+function error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -31340,1712 +33091,106 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    // Its timer does not keep the process alive: the request's sockets do.
-    deadline: (ms) => AbortSignal.timeout(ms)
-};
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A failure whose message is written for the workflow author. `name` is the
- * class's; `cause` keeps what led to it, for debugging, never for the log:
- * only messages are printed, and they quote outside text through quote().
- */
-class ActionError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = new.target.name;
-    }
-}
-/** One or more inputs are unusable; nothing was sent. */
-class InputError extends ActionError {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.problems = problems;
-    }
-}
-/** One token request failed: the user's message and what happened. */
-class TokenRequestError extends ActionError {
-    failure;
-    constructor(message, failure, cause) {
-        super(message, cause === undefined ? undefined : { cause });
-        this.failure = failure;
-    }
-    /** The HTTP status of the token endpoint's answer, if it gave one. */
-    get status() {
-        return this.failure.kind === 'answer' ? this.failure.status : undefined;
-    }
-}
+/***/ }),
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/outside-text.ts
-/**
- * The values the runner must hide, and the one way text from outside (a
- * server's answer, an input, an error from the network) reaches a log line:
- * secrets cut out, inert, bounded. The runner masks each value it is given
- * in its base64 (also shifted), JSON-, URI- and XML-escaped forms too, but
- * only with its exact case and only whole: quoted text is cut here first.
- */
-/** The value of a Basic Authorization header: user and password sent raw, as curl -u. */
-function basic(user, password) {
-    return Buffer.from(`${user}:${password}`).toString('base64');
-}
-/** The longest quote, in characters, before it is shortened with `…`. */
-const MAX_QUOTE_LENGTH = 200;
-/** How much of a text quote() reads: what it drops or shortens, four times over. */
-const READ_LENGTH = 4 * MAX_QUOTE_LENGTH;
-/**
- * Each secret as a server could echo it: as given (also without trailing
- * `=`), URL- and form-encoded,
- * in base64 (padded or not, URL-safe) and JSON-escaped.
- */
-function encodings(value) {
-    const base64 = Buffer.from(value).toString('base64');
-    return [
-        value,
-        // A base64 value (the Basic credential) echoed without its padding.
-        value.replace(/=+$/, ''),
-        encodeURIComponent(value.toWellFormed()),
-        new URLSearchParams({ s: value }).toString().slice(2),
-        base64,
-        base64.replace(/=+$/, ''),
-        Buffer.from(value).toString('base64url'),
-        JSON.stringify(value).slice(1, -1)
-    ];
-}
-// Built once per array of secrets: a run builds its array once, in main.ts.
-const cutters = new WeakMap();
-function cutterFor(secrets) {
-    let cutter = cutters.get(secrets);
-    if (cutter === undefined) {
-        const forms = [...new Set(secrets.flatMap(encodings))]
-            .filter((form) => form !== '')
-            .sort((a, b) => b.length - a.length);
-        cutter = {
-            // Any letter case: a server may upper-case what it echoes.
-            pattern: forms.length === 0
-                ? undefined
-                : new RegExp(forms
-                    .map((f) => f.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
-                    .join('|'), 'gi'),
-            longest: forms[0]?.length ?? 0
-        };
-        cutters.set(secrets, cutter);
-    }
-    return cutter;
-}
-function cut(text, { pattern }) {
-    return pattern === undefined ? text : text.replace(pattern, '***');
-}
-/**
- * `text` on one line with nothing the runner would parse: no control,
- * format or line-separator characters, no `##[` (obeyed anywhere in a line)
- * or leading `::`, and `"` and `\` escaped so that a quote cannot seem to end
- * early.
- */
-function inert(text) {
-    // Printable ASCII has none of what the Unicode classes find: their
-    // patterns are built only for other text.
-    const visible = /^[\x20-\x7e]*$/.test(text)
-        ? text
-        : text
-            .toWellFormed()
-            .replace(new RegExp(String.raw `[\p{Cc}\p{Zl}\p{Zp}]`, 'gu'), ' ')
-            .replace(new RegExp(String.raw `\p{Cf}`, 'gu'), '');
-    return visible
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/#(?=#\[)/g, '# ')
-        .replace(/^:(?=:)/, ': ')
-        .replace(/["\\]/g, '\\$&');
-}
-/**
- * Outside text made safe to print inside a message: every form of every
- * secret cut out, inert, one line of at most MAX_QUOTE_LENGTH characters.
- * Reads no more of `text` than it could show, whatever its length.
- */
-function quote(text, secrets) {
-    const cutter = cutterFor(secrets);
-    const read = READ_LENGTH + cutter.longest;
-    const whole = text.length <= read;
-    // Cut before and after: making the text inert may join a secret's pieces.
-    const line = cut(inert(cut(whole ? text : text.slice(0, read), cutter)), cutter);
-    const chars = Array.from(line);
-    // A text read in part may end in the start of a secret: that end goes,
-    // whole characters of it.
-    if (!whole)
-        chars.length = Math.max(0, chars.length - cutter.longest);
-    return whole && chars.length <= MAX_QUOTE_LENGTH
-        ? line
-        : `${chars.slice(0, MAX_QUOTE_LENGTH).join('')}…`;
-}
-/**
- * Quotes `text` only if, with secrets cut out, it has the expected `shape`
- * (a pattern for the whole value); otherwise undefined, for the caller to
- * describe the value without quoting it.
- */
-function quoteIfShaped(text, shape, secrets) {
-    const trimmed = text.trim();
-    if (trimmed.length > READ_LENGTH)
+/***/ 9783:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ checkBypass),
+/* harmony export */   s: () => (/* binding */ getProxyUrl)
+/* harmony export */ });
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
         return undefined;
-    const shown = cut(trimmed, cutterFor(secrets));
-    return shape.test(shown) ? quote(shown, secrets) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-
-
-
-
-/**
- * The proxy variables, as @actions/http-client reads them: for a scheme, the
- * lower-case name first; `no_proxy`, else `NO_PROXY`, lists hosts to reach
- * directly. ALL_PROXY is read by curl and others, never by the toolkit.
- */
-const PROXY_FOR_SCHEME = {
-    https: ['https_proxy', 'HTTPS_PROXY'],
-    http: ['http_proxy', 'HTTP_PROXY']
-};
-const UNREAD_PROXY = ['all_proxy', 'ALL_PROXY'];
-/** Every variable that may name a proxy, and so hold a password to mask. */
-const PROXY_VARIABLES = [
-    ...PROXY_FOR_SCHEME.https,
-    ...PROXY_FOR_SCHEME.http,
-    ...UNREAD_PROXY
-];
-/** A token answer is a few hundred bytes; anything this large is refused. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
-/**
- * Every password in a proxy variable, as written, decoded, and in the
- * Proxy-Authorization credential: values to mask. A value that is no URL
- * is read as a person would: the password runs from the first `:` after
- * the scheme to the last `@`.
- */
-function proxySecrets(env) {
-    return PROXY_VARIABLES.flatMap((name) => {
-        const [, user = '', written = ''] = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^:@/]*):(.*)@/s.exec(env[name] ?? '') ?? [];
-        const password = decode(written);
-        return password === ''
-            ? []
-            : [written, password, basic(decode(user), password)];
-    });
-}
-function decode(text) {
-    try {
-        return decodeURIComponent(text);
     }
-    catch {
-        return text;
-    }
-}
-/**
- * Decides the route as @actions/http-client would, with its own functions:
- * loopback and NO_PROXY hosts go direct; a proxy variable that is no http://
- * or https:// URL is not used, and the route line is then a warning.
- */
-function decideRoute(url) {
-    const https = url.protocol === 'https:';
-    const target = `${url.hostname}:${url.port || (https ? 443 : 80)}`;
-    const direct = (why, ignoredProxy = false) => ({
-        target,
-        proxy: undefined,
-        why,
-        ignoredProxy
-    });
-    const env = process.env;
-    if (checkBypass(url)) {
-        return direct(/^(localhost|127\..*|\[::1\])$/.test(url.hostname)
-            ? 'loopback addresses never go through a proxy'
-            : `${env['no_proxy'] ? 'no_proxy' : 'NO_PROXY'} matches ${url.hostname}`);
-    }
-    const scheme = https ? 'https' : 'http';
-    const [lower, upper] = PROXY_FOR_SCHEME[scheme];
-    const variable = env[lower] ? lower : env[upper] ? upper : undefined;
-    if (variable === undefined) {
-        const unread = [
-            ...PROXY_FOR_SCHEME[https ? 'http' : 'https'],
-            ...UNREAD_PROXY
-        ].filter((name) => env[name]);
-        return direct(`neither ${upper} nor ${lower} is set` +
-            (unread.length > 0
-                ? `; ${unread.join(' and ')} ${unread.length > 1 ? 'are' : 'is'} set but not read for ${scheme}`
-                : ''));
-    }
-    let proxyUrl;
-    try {
-        proxyUrl = getProxyUrl(url);
-    }
-    catch {
-        // Not a URL even with http:// in front: http-client would throw here.
-    }
-    if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
-        return direct(`${variable} is set but is not a proxy URL this action can use`, true);
-    }
-    const tls = proxyUrl.protocol === 'https:';
-    // http-client's URL gives the user name and password decoded.
-    const { username, password } = proxyUrl;
-    const port = proxyUrl.port || (tls ? '443' : '80');
-    return {
-        target,
-        proxy: {
-            variable,
-            uri: `${proxyUrl.protocol}//${proxyUrl.host}`,
-            address: `${proxyUrl.hostname}:${port}`,
-            tls,
-            token: username || password ? `Basic ${basic(username, password)}` : undefined
-        },
-        why: '',
-        ignoredProxy: false
-    };
-}
-/** The route in one log line, without credentials. */
-function describeRoute(route, secrets) {
-    const to = `Route to ${quote(route.target, secrets)}:`;
-    const { proxy } = route;
-    if (proxy === undefined) {
-        // Quoted whole, for it may name the target's host (NO_PROXY matches it).
-        return `${to} direct (${quote(route.why, secrets)}).${route.ignoredProxy ? ' Write it as http://host:port, or http://user:password@host:port with @ : % / in the user name or password percent-encoded (%40 %3A %25 %2F); https:// only for a proxy that speaks TLS.' : ''}`;
-    }
-    return `${to} through the proxy ${quote(proxy.address, secrets)}${proxy.tls ? ' over TLS' : ''} from ${proxy.variable}, ${proxy.token === undefined ? 'without' : 'with'} credentials.`;
-}
-/**
- * POSTs `message` to the token URL the way the route says and reads the
- * whole answer within timeout-seconds of the clock; no redirect is followed.
- * Anything short of a complete answer is a TokenRequestError.
- */
-async function send(message, route, ctx) {
-    const { settings, clock } = ctx;
-    const connect = { timeout: settings.timeoutMs };
-    const dispatcher = route.proxy === undefined
-        ? new undici/* Agent */.g6({ connect })
-        : new undici/* ProxyAgent */.kT({
-            uri: route.proxy.uri,
-            token: route.proxy.token,
-            proxyTls: connect,
-            requestTls: connect,
-            factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, connect: hungUp(options.connect) }),
-            // No server name for a proxy's IP address: RFC 6066 allows none,
-            // and Node.js warns (DEP0123) when given one.
-            clientFactory: (origin, options) => new undici/* Pool */.bC(origin, {
-                ...options,
-                connect: (to, done) => options.connect({
-                    ...to,
-                    servername: (0,external_node_net_.isIP)(to.servername ?? '') ? '' : to.servername
-                }, done)
-            })
-        });
-    // undici heeds the signal only once connected: destroying the dispatcher
-    // fails the request at once, whatever it waits for (a socket still
-    // connecting is closed by undici's connect timer, set to the same time).
-    const signal = clock.deadline(settings.timeoutMs);
-    const stop = () => dispatcher.destroy(() => undefined);
-    signal.addEventListener('abort', stop);
-    let body;
-    try {
-        const res = await (0,undici/* request */.Em)(settings.tokenUrl, {
-            method: 'POST',
-            ...message,
-            dispatcher,
-            signal,
-            headersTimeout: 0,
-            bodyTimeout: 0
-        });
-        // Destroying a body undici made emits an error: heard here, not thrown.
-        body = res.body.on('error', () => undefined);
-        const status = res.statusCode;
-        const header = (name) => [res.headers[name] ?? []].flat()[0];
-        const chunks = [];
-        let size = Number(header('content-length')) || 0;
-        if (size <= MAX_ANSWER_BYTES) {
-            size = 0;
-            for await (const chunk of body) {
-                size += chunk.length;
-                if (size > MAX_ANSWER_BYTES)
-                    break;
-                chunks.push(chunk);
-            }
-        }
-        if (size > MAX_ANSWER_BYTES) {
-            throw new TokenRequestError(`The token endpoint answered HTTP ${status} with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; a token answer is a few hundred bytes, so it was refused. Check ${settings.source}.`, { kind: 'answer', status });
-        }
-        return {
-            status,
-            contentType: header('content-type') ?? '',
-            retryAfter: header('retry-after'),
-            contentEncoding: header('content-encoding'),
-            body: Buffer.concat(chunks).toString('utf8')
-        };
-    }
-    catch (error) {
-        if (error instanceof TokenRequestError)
-            throw error;
-        throw describeFailure(error, route, ctx, signal.aborted);
-    }
-    finally {
-        signal.removeEventListener('abort', stop);
-        body?.destroy();
-        stop();
-    }
-}
-/**
- * undici 6 tries again without end, thousands of times a second, a CONNECT
- * the proxy closed without answering or answered with a 1xx
- * (nodejs/undici#3897): such an answer is made an error that fails the
- * request, a reset for a hang-up.
- */
-function hungUp(connect) {
-    return (options, callback) => connect(options, (...args) => {
-        const [error] = args;
-        if (error?.code !== 'UND_ERR_SOCKET') {
-            callback(...args);
-        }
-        else if (error?.message === 'other side closed') {
-            const reset = 'the proxy closed the connection without answering CONNECT';
-            callback(Object.assign(new Error(reset), { code: 'ECONNRESET' }), null);
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
         }
         else {
-            const unread = `the proxy's answer to CONNECT could not be read (${error?.message})`;
-            callback(Object.assign(new Error(unread), { code: 'EPROTO' }), null);
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
         }
-    });
-}
-const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID)/;
-/**
- * What a failure from undici, a socket, TLS or DNS means for the user: one
- * wording for the token endpoint and for the proxy it is reached through.
- */
-function describeFailure(error, route, { settings, secrets }, timedOut) {
-    const { proxy } = route;
-    const host = quote(settings.tokenUrl.host, secrets);
-    const theProxy = proxy &&
-        `the proxy ${quote(proxy.address, secrets)} (from ${proxy.variable})`;
-    const name = theProxy ? `${host} through ${theProxy}` : host;
-    // undici wraps a proxy's certificate error (SecureProxyConnectionError):
-    // the socket's error is its cause. Every error request() gives has a code.
-    const inner = (error.cause ?? error);
-    const code = String(inner.code);
-    const raw = inner.message;
-    const fail = (message, failure) => new TokenRequestError(message, failure, error);
-    const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(raw)?.[1];
-    if (timedOut || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        return fail(`No complete answer from ${name} within ${settings.timeoutMs / 1000} s (timeout-seconds).`, { kind: 'timeout' });
-    }
-    else if (proxyStatus !== undefined) {
-        return proxyRefusal(Number(proxyStatus), route, secrets, error);
-    }
-    else if (code === 'ENOTFOUND') {
-        return fail(proxy
-            ? `Could not resolve the host of ${String(theProxy)}. Check ${proxy.variable}.`
-            : `Could not resolve ${quote(settings.tokenUrl.hostname, secrets)}. Check ${settings.source}, or the runner's DNS and proxy settings.`, { kind: 'network', code });
-    }
-    else if (CERTIFICATE_CODES.test(code)) {
-        // Node's message, without its advice on --use-system-ca.
-        return fail(`TLS certificate problem talking to ${name}: ${quote(raw.replace(/;.*/s, ''), secrets)} (${code}). ${caAdvice(secrets)}`, { kind: 'tls' });
-    }
-    else if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/.test(code)) {
-        return fail(proxy?.tls
-            ? `The proxy ${quote(proxy.address, secrets)} (from ${proxy.variable}) does not speak TLS, or answered the tunnel with data that is not TLS: ${proxy.variable} starts with https://, which means a proxy that speaks TLS; most take plain HTTP, also for https requests: write http://host:port.`
-            : proxy
-                ? `The answer through ${String(theProxy)} is not TLS: the proxy may be inspecting or blocking the connection, or ${host} does not speak TLS.`
-                : `${host} does not speak TLS (plain HTTP on an https URL?). Check ${settings.source}.`, { kind: 'tls' });
-    }
-    else if (code.startsWith('ERR_SSL_')) {
-        return fail(`The TLS handshake with ${name} failed (${code}).`, {
-            kind: 'tls'
-        });
-    }
-    else if (code.startsWith('HPE_')) {
-        return fail(`The answer from ${name} is not HTTP as Node.js reads it (${code}). Check ${settings.source}: something other than Torq is answering.`, { kind: 'refusal' });
-    }
-    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`, { kind: 'network', code });
-}
-/** What a proxy's answer other than 200 to CONNECT means for the user. */
-function proxyRefusal(status, route, secrets, cause) {
-    const { proxy } = route;
-    const at = `The proxy ${quote(String(proxy?.address), secrets)} (from ${String(proxy?.variable)})`;
-    const target = quote(route.target, secrets);
-    const message = status !== 407
-        ? `${at} refused or failed to open a tunnel to ${target} (HTTP ${status}).${status >= 500 ? '' : ` Ask for ${target} to be allowed through it, or list the host in NO_PROXY if it can be reached directly.`}`
-        : proxy?.token === undefined
-            ? `${at} wants credentials (HTTP 407). Give them in the proxy URL, http://user:password@host:port, with any @ : % in them percent-encoded (%40 %3A %25).`
-            : `${at} rejected the credentials in its URL (HTTP 407). Check the user name and password, and that any @ : % in them is percent-encoded (%40 %3A %25).`;
-    return new TokenRequestError(message, { kind: 'proxy', status }, cause);
-}
-/**
- * What to do about a certificate that is not trusted: give Node.js the CA's
- * file, or, if NODE_EXTRA_CA_CERTS names one already, what is wrong with it
- * (Node.js reads it at start-up and only warns if it cannot).
- */
-function caAdvice(secrets) {
-    const file = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
-    const privateCa = 'your network inspects TLS with a private certificate authority';
-    if (file === '') {
-        return `If ${privateCa}, point NODE_EXTRA_CA_CERTS at its PEM file in the step's env.`;
-    }
-    let problem;
-    try {
-        // Not read unless a regular file: a FIFO would block, a device not end.
-        const stats = (0,external_node_fs_namespaceObject.statSync)(file);
-        problem = stats.isDirectory()
-            ? 'is a directory'
-            : !stats.isFile()
-                ? 'is not a regular file'
-                : (0,external_node_fs_namespaceObject.readFileSync)(file).includes('-----BEGIN CERTIFICATE-----')
-                    ? undefined
-                    : 'holds no PEM certificate';
-    }
-    catch (error) {
-        const { code } = error;
-        problem =
-            code === 'ENOENT' || code === 'ENOTDIR'
-                ? 'does not exist'
-                : `cannot be read (${String(code)})`;
-    }
-    const setTo = `NODE_EXTRA_CA_CERTS is set to "${quote(file, secrets)}"`;
-    return problem === undefined
-        ? `${setTo}: if ${privateCa}, that file must hold its certificate.`
-        : `${setTo}, which ${problem}: point it at the PEM file of the certificate authority.`;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-/**
- * The facts the action is built on, each stated once. action.yml repeats the
- * input defaults for the runner; a test keeps the two in step.
- */
-const TOKEN_URLS = {
-    us: 'https://auth.torq.io/v1/auth/token',
-    eu: 'https://auth.eu.torq.io/v1/auth/token'
-};
-/** Torq's API host per region, as its developer documentation names them. */
-const API_URLS = {
-    us: 'https://api.torq.io',
-    eu: 'https://api.eu.torq.io'
-};
-/**
- * Every input of action.yml, in its order, with the default the runner fills
- * in ('' for none): the code falls back to the same when an input is empty.
- */
-const INPUTS = {
-    'client-id': '',
-    'client-secret': '',
-    region: 'us',
-    'auth-url': '',
-    'export-env': 'true',
-    'env-var': 'TORQ_ACCESS_TOKEN',
-    retries: '3',
-    'rate-limit-wait-seconds': '120',
-    'timeout-seconds': '30',
-    'reuse-token': 'true',
-    'min-validity-seconds': '600'
-};
-const MAX_RETRIES = 10;
-const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
-const MAX_TIMEOUT_SECONDS = 3600;
-const MAX_MIN_VALIDITY_SECONDS = 3000;
-/** What is wrong with one input, worded for the workflow author. */
-class Problem {
-    message;
-    constructor(message) {
-        this.message = message;
-    }
-}
-const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
-/** A client id or secret: one line, as Torq showed it. */
-function credential(name) {
-    const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
-    return (raw) => {
-        if (raw === '') {
-            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
-        }
-        // Control characters, invisible format characters, line separators and
-        // lone surrogates: a line break could forge lines in the runner's files.
-        // Printable ASCII has none, so the Unicode pattern is built only for the rest.
-        if (!/^[\x20-\x7e]*$/.test(raw) &&
-            new RegExp(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u').test(raw)) {
-            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
-        }
-        if (name === 'client-id' && raw.includes(':')) {
-            return new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.");
-        }
-        return raw;
-    };
-}
-const region = (raw) => {
-    const name = raw.toLowerCase();
-    if (Object.hasOwn(TOKEN_URLS, name))
-        return name;
-    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
-};
-/** Loopback hosts, the only ones plain http may be used with: exact forms. */
-function isLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname === '[::1]' ||
-        /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname));
-}
-/** A token URL that overrides region; '' (not given) is undefined. */
-const authUrl = (raw) => {
-    if (raw === '')
-        return undefined;
-    let url = null;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        // Described below.
-    }
-    const why = url === null
-        ? 'is not a URL. Give the full token URL, such as https://auth.torq.io/v1/auth/token, or leave it empty and set region.'
-        : url.username || url.password
-            ? 'contains a user name or password. Remove them: the credentials go in client-id and client-secret.'
-            : url.hash
-                ? 'has a #fragment, which no token URL has. Give the token URL without it, such as https://auth.torq.io/v1/auth/token.'
-                : url.protocol === 'https:' ||
-                    (url.protocol === 'http:' && isLoopback(url.hostname))
-                    ? undefined
-                    : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.';
-    return why === undefined
-        ? url
-        : new Problem(`Input 'auth-url' ${why}`);
-};
-/** `true` or `false` as YAML 1.2 writes them. */
-function yamlBoolean(name) {
-    return (raw) => {
-        if (['true', 'True', 'TRUE'].includes(raw))
-            return true;
-        if (['false', 'False', 'FALSE'].includes(raw))
-            return false;
-        return new Problem(`Input '${name}' must be true or false.`);
-    };
-}
-// An exported name must contain TORQ, which no tool reads but Torq's: a
-// token under any other name could reconfigure a later step (GOSUMDB=off,
-// TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
-// runner's own prefixes are refused even with TORQ in them.
-const envVar = (raw) => {
-    const why = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
-        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
-        : !/TORQ/i.test(raw)
-            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
-            : /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i.test(raw)
-                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
-                : undefined;
-    return why === undefined
-        ? raw
-        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`);
-};
-/** A whole number from 0 to `max`; `meaning` ends the message. */
-function wholeNumber(name, max, meaning) {
-    return (raw) => {
-        const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-        return value <= max
-            ? value
-            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
-    };
-}
-const timeoutSeconds = (raw) => {
-    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
-    return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
-        ? seconds
-        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
-};
-/** One parser per input of action.yml: adding an input is one line here. */
-const PARSERS = {
-    'client-id': credential('client-id'),
-    'client-secret': credential('client-secret'),
-    region,
-    'auth-url': authUrl,
-    'export-env': yamlBoolean('export-env'),
-    'env-var': envVar,
-    retries: wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.'),
-    'rate-limit-wait-seconds': wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
-    'timeout-seconds': timeoutSeconds,
-    'reuse-token': yamlBoolean('reuse-token'),
-    'min-validity-seconds': wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
-};
-/**
- * Turns the raw inputs and the runner's files into Settings, or throws an
- * InputError listing every problem at once, so that one run shows all that
- * needs fixing.
- */
-function readInputs(read, env) {
-    const problems = [];
-    const values = {};
-    for (const [name, parser] of Object.entries(PARSERS)) {
-        const value = parser(read(name) || INPUTS[name]);
-        if (value instanceof Problem)
-            problems.push(value.message);
-        else
-            values[name] = value;
-    }
-    const given = values;
-    const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems);
-    // Read before the problems are known: export-env may have been one.
-    const envFile = values['export-env'] === true
-        ? runnerFile(env, 'GITHUB_ENV', problems)
-        : (env['GITHUB_ENV'] ?? '');
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const authUrl = given['auth-url'];
-    const tokenUrl = authUrl ?? new URL(TOKEN_URLS[given.region]);
-    const region = Object.keys(TOKEN_URLS).find((name) => TOKEN_URLS[name] === tokenUrl.href);
-    return {
-        clientId: given['client-id'],
-        clientSecret: given['client-secret'],
-        tokenUrl,
-        source: authUrl ? 'auth-url' : `region ${given.region}`,
-        apiUrl: region === undefined ? '' : API_URLS[region],
-        exportEnv: given['export-env'],
-        envVar: given['env-var'],
-        outputFile,
-        envFile,
-        retries: given.retries,
-        rateLimitWaitMs: given['rate-limit-wait-seconds'] * 1000,
-        timeoutMs: Math.round(given['timeout-seconds'] * 1000),
-        reuseToken: given['reuse-token'],
-        minValiditySeconds: given['min-validity-seconds']
-    };
-}
-const CONSEQUENCE = {
-    GITHUB_OUTPUT: 'the step outputs have nowhere to go: ',
-    GITHUB_ENV: 'the token cannot be exported: '
-};
-/**
- * The path of a runner file. Runners since v2.327.1 set both variables for
- * every step; the set-output and set-env commands they replace are disabled
- * there (@actions/core would fall back to them), so the action says so
- * before any request.
- */
-function runnerFile(env, variable, problems) {
-    const path = env[variable] ?? '';
-    if (path !== '')
-        return path;
-    problems.push(`The runner's ${variable} variable is unset or empty, so ${CONSEQUENCE[variable]}this step is not running on a GitHub Actions runner of v2.327.1 or later, which sets it for every step (see Requirements in the README).${variable === 'GITHUB_ENV' ? ' With export-env: false the token is in the step output only, and GITHUB_ENV is not needed.' : ''}`);
-    return path;
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-
-
-
-/** Every output of action.yml, in its order: a test keeps the two equal. */
-const OUTPUTS = [
-    'token',
-    'token-type',
-    'expires-in',
-    'expires-at',
-    'reused',
-    'api-url'
-];
-/**
- * Tells the runner to hide each value from the log: a multi-line value also
- * line by line, since the runner matches masks within single lines.
- */
-function mask(values) {
-    for (const value of new Set(values)) {
-        if (value === '')
-            continue;
-        core_setSecret(value);
-        for (const line of value.split(/\r?\n|\r/)) {
-            if (line !== '' && line !== value)
-                core_setSecret(line);
-        }
-    }
-}
-/** Why a file operation failed, in words, by error code. */
-const REASONS = {
-    ENOSPC: "no space left on the runner's disk",
-    EDQUOT: "the disk quota of the runner's user is used up",
-    EROFS: 'the file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EISDIR: 'it is a directory, not a file',
-    ENOTFILE: 'it is not a regular file',
-    EIO: "an input/output error of the runner's disk",
-    ENOENT: 'the file does not exist'
-};
-function reason(error) {
-    const code = String(error?.code);
-    return /^E[A-Z0-9]+$/.test(code)
-        ? `${REASONS[code] ?? 'an unexpected error'} (${code})`
-        : 'an unexpected error';
-}
-/** The length of a writable regular file; throws otherwise. */
-function size(path) {
-    (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
-    const stats = (0,external_node_fs_namespaceObject.statSync)(path);
-    if (stats.isFile())
-        return stats.size;
-    throw Object.assign(new Error('not a regular file'), {
-        code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE'
-    });
-}
-/**
- * Masks the token, then hands it to later steps through @actions/core: the
- * outputs, and the variable unless export-env is false. All or nothing: the
- * lengths of GITHUB_OUTPUT and GITHUB_ENV are noted first, and if a write
- * fails, both are cut back to them.
- */
-function publishToken(token, settings, reused = false) {
-    const expiresAt = token.expiresAt === undefined ? '' : new Date(token.expiresAt).toISOString();
-    const expiresIn = token.expiresIn === undefined ? '' : String(token.expiresIn);
-    // Typed by OUTPUTS: an output not in action.yml does not compile, nor a missing one.
-    const outputs = {
-        token: token.accessToken,
-        'token-type': token.tokenType,
-        'expires-in': expiresIn,
-        'expires-at': expiresAt,
-        reused: String(reused),
-        'api-url': settings.apiUrl
-    };
-    mask([token.accessToken]);
-    if (expiresAt === '') {
-        warning('The token answer had no usable expires_in (a whole number of seconds up to a year); the outputs expires-in and expires-at are empty. Torq tokens usually last one hour.');
-    }
-    const files = [
-        { variable: 'GITHUB_OUTPUT', path: settings.outputFile },
-        ...(settings.exportEnv
-            ? [{ variable: 'GITHUB_ENV', path: settings.envFile }]
-            : [])
-    ].map((file) => {
+    })();
+    if (proxyVar) {
         try {
-            return { ...file, size: size(file.path) };
+            return new DecodedURL(proxyVar);
         }
-        catch (error) {
-            throw failure(file.variable, error, 'Nothing was written to the runner files.');
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
         }
-    });
-    let writing = 'GITHUB_OUTPUT';
-    try {
-        for (const name of OUTPUTS)
-            setOutput(name, outputs[name]);
-        writing = 'GITHUB_ENV';
-        if (settings.exportEnv)
-            exportVariable(settings.envVar, token.accessToken);
-    }
-    catch (error) {
-        throw failure(writing, error, restore(files));
-    }
-    const where = settings.exportEnv
-        ? ` and in $${settings.envVar} for the following steps of this job`
-        : '';
-    info(reused
-        ? `Reusing this job's Torq API token from an earlier step (valid for ${expiresIn} s more, until ${expiresAt}); no request sent.`
-        : `Got a Torq API token (${token.tokenType}${expiresAt ? `, valid for ${expiresIn} s until ${expiresAt}` : ''}). It is in the step output token${where}.`);
-}
-/** Cuts each file back to its earlier length; says how that went. */
-function restore(files) {
-    const restored = [];
-    const broken = [];
-    for (const { variable, path, size } of files) {
-        try {
-            (0,external_node_fs_namespaceObject.truncateSync)(path, size);
-            restored.push(variable);
-        }
-        catch (error) {
-            broken.push(`${variable} (${reason(error)})`);
-        }
-    }
-    const back = restored.length === 0
-        ? ''
-        : `${restored.join(' and ')} ${restored.length > 1 ? 'were' : 'was'} put back as before this step. `;
-    if (broken.length === 0)
-        return `${back}No output and no variable was written.`;
-    return `${back}Putting back ${broken.join(' and ')} failed too, so ${broken.length > 1 ? 'those files' : 'that file'} may hold a partial write; do not rely on the outputs or variables of this step.`;
-}
-function failure(variable, error, outcome) {
-    return new ActionError(`Could not write the runner's ${variable} file: ${reason(error)}. ${outcome} The runner makes this file for each step; check its disk, and that no earlier step changed or removed the file.`);
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-
-
-
-/** Exponential backoff with full jitter: base 1 s, doubling, capped at 10 s. */
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 10_000;
-/** A Retry-After longer than this fails the step instead of stalling it. */
-const MAX_RETRY_AFTER_MS = 60_000;
-/** Spread added on top of a Retry-After, so clients do not return in step. */
-const RETRY_AFTER_JITTER_MS = 500;
-/**
- * After the k-th HTTP 429 the wait is Retry-After plus a spread drawn
- * uniformly from [30%, 100%] of min(6 s, 2 s × 2^(k−1)): 2, 4, then 6 s. The
- * figures are chosen by `npm run herd`: a herd of jobs told "1 s" returns
- * spread over the following seconds, not in step, and a floor of 30% keeps
- * jobs from coming back at once to a limit that has not reset.
- */
-const RATE_LIMIT_SPREAD_BASE_MS = 2000;
-const RATE_LIMIT_SPREAD_CAP_MS = 6000;
-const RATE_LIMIT_SPREAD_FLOOR = 0.3;
-/** Socket and DNS errors that may pass: refused, reset, unreachable, DNS busy, a hang-up. */
-const TRANSIENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET'
-]);
-/**
- * The one table of what is worth another attempt: from the token endpoint
- * 408, 429 and 5xx, unless the answer names `invalid_client`, which is the
- * credentials whatever its status; a proxy's 5xx, never its refusal; the
- * network errors above; a timeout. TLS failures and refusals would be the same.
- */
-function isTransient(failure) {
-    switch (failure.kind) {
-        case 'answer':
-            return (failure.code !== 'invalid_client' &&
-                (failure.status === 408 ||
-                    failure.status === 429 ||
-                    failure.status >= 500));
-        case 'proxy':
-            return failure.status >= 500;
-        case 'network':
-            return TRANSIENT_CODES.has(failure.code);
-        case 'timeout':
-            return true;
-        default:
-            return false;
-    }
-}
-/** Wait before retry number `retry` (1 for the first) without a hint. */
-function backoffMs(retry, random) {
-    return Math.floor(random * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1)));
-}
-/** The spread added to the wait after the `count`-th 429 (1 for the first). */
-function rateLimitSpreadMs(count, random) {
-    const ceiling = Math.min(RATE_LIMIT_SPREAD_CAP_MS, RATE_LIMIT_SPREAD_BASE_MS * 2 ** (count - 1));
-    const least = ceiling * RATE_LIMIT_SPREAD_FLOOR;
-    return Math.floor(least + (ceiling - least) * random);
-}
-function decide(error, state, policy, random) {
-    if (!(error instanceof TokenRequestError) || !isTransient(error.failure)) {
-        return { retry: false };
-    }
-    const { failure } = error;
-    // Retry-After has a meaning for 429 and 503 (RFC 6585, RFC 9110 §10.2.3).
-    const askedMs = failure.kind === 'answer' &&
-        (failure.status === 429 || failure.status === 503)
-        ? failure.retryAfterMs
-        : undefined;
-    if (error.status === 429 && policy.rateLimitWaitMs > 0) {
-        return rateLimited(askedMs ?? 0, state, policy, random);
-    }
-    const retry = state.retried + 1;
-    if (retry > policy.retries)
-        return { retry: false };
-    if (askedMs === undefined) {
-        return { retry: true, waitMs: backoffMs(retry, random), rateLimited: false };
-    }
-    if (askedMs > MAX_RETRY_AFTER_MS) {
-        return {
-            retry: false,
-            reason: `The server asked to retry after ${seconds(askedMs, 'up')}, longer than the ${seconds(MAX_RETRY_AFTER_MS)} this action waits; not retrying. Run the workflow again later.`
-        };
-    }
-    return {
-        retry: true,
-        waitMs: askedMs + Math.floor(random * RETRY_AFTER_JITTER_MS),
-        rateLimited: false
-    };
-}
-/**
- * A 429 is waited out, Retry-After plus a spread growing with each one, for
- * as long as the time waited after 429s stays within the policy's budget.
- * A wait is never cut below Retry-After plus the spread's floor: with less
- * than that left, the jobs of a herd would come back in step, so it stops.
- */
-function rateLimited(askedMs, state, policy, random) {
-    const count = state.rateLimited + 1;
-    const leftMs = policy.rateLimitWaitMs - state.rateLimitWaitedMs;
-    const floorMs = rateLimitSpreadMs(count, 0);
-    if (askedMs + floorMs <= leftMs) {
-        return {
-            retry: true,
-            waitMs: Math.min(leftMs, askedMs + rateLimitSpreadMs(count, random)),
-            rateLimited: true
-        };
-    }
-    const budget = `rate-limit-wait-seconds (${seconds(policy.rateLimitWaitMs)})`;
-    const left = `the ${seconds(leftMs)} left of ${budget}`;
-    const why = leftMs <= 0
-        ? `that is all of ${budget}`
-        : askedMs > leftMs
-            ? `the server asked to retry after ${seconds(askedMs, 'up')}, more than ${left}`
-            : `the next wait would need at least ${seconds(askedMs + floorMs, 'up')} (${askedMs > 0 ? `Retry-After ${seconds(askedMs, 'up')} plus ` : ''}a spread of at least ${seconds(floorMs, 'up')}, so that jobs do not come back in step), more than ${left}`;
-    // No budget holds a Retry-After past the input's maximum.
-    const advice = askedMs > MAX_RATE_LIMIT_WAIT_SECONDS * 1000
-        ? 'Run the workflow again later.'
-        : 'Raise rate-limit-wait-seconds, or start fewer jobs at once (max-parallel).';
-    return {
-        retry: false,
-        reason: `Rate limited: ${count} ${count === 1 ? 'answer' : 'answers'} HTTP 429 and ${seconds(state.rateLimitWaitedMs)} waited; ${why}. Not retrying. ${advice}`
-    };
-}
-/**
- * Milliseconds as seconds for a message, in tenths without a trailing `.0`
- * (`120 s`, `2.5 s`, `under 0.1 s`): rounded down for what was waited, used
- * or left, up for what was asked or needed.
- */
-function seconds(ms, round = 'down') {
-    const tenths = round === 'up' ? Math.ceil(ms / 100) : Math.floor(ms / 100);
-    // A wait of a few milliseconds is a wait: `0 s` would read as none.
-    return tenths === 0 && ms > 0 ? 'under 0.1 s' : `${tenths / 10} s`;
-}
-/**
- * Runs `attempt` until it succeeds, fails for good, or the policy's limits
- * are reached, with a line for each retry (`say`). The error thrown is the last
- * attempt's, told why it was the last and how many attempts were made.
- */
-async function withRetries(attempt, policy, clock, say = info) {
-    const state = { retried: 0, rateLimited: 0, rateLimitWaitedMs: 0 };
-    for (let n = 1;; n++) {
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            const decision = decide(error, state, policy, clock.random());
-            if (!decision.retry) {
-                if (!(error instanceof TokenRequestError))
-                    throw error;
-                const parts = [
-                    error.message,
-                    decision.reason,
-                    n > 1 ? `(${n} attempts made)` : ''
-                ];
-                throw new TokenRequestError(parts.filter(Boolean).join(' '), error.failure, error);
-            }
-            let used;
-            if (decision.rateLimited) {
-                state.rateLimited++;
-                state.rateLimitWaitedMs += decision.waitMs;
-                used = `HTTP 429 number ${state.rateLimited}; ${seconds(state.rateLimitWaitedMs)} of the ${seconds(policy.rateLimitWaitMs)} of rate-limit-wait-seconds used`;
-            }
-            else {
-                state.retried++;
-                used = `retry ${state.retried} of ${policy.retries}`;
-            }
-            say(`Attempt ${n} failed: ${error.message} Retrying in ${seconds(decision.waitMs)} (${used}).`);
-            await clock.sleep(decision.waitMs);
-        }
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/token.ts
-
-
-/** Sent as User-Agent; kept equal to package.json by a test. */
-const USER_AGENT = 'torq-token-action/1.0.0';
-/** RFC 6750 b64token: the characters a bearer token may have. */
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** No real token is anywhere near this long. */
-const MAX_TOKEN_LENGTH = 16 * 1024;
-/**
- * Torq's tokens have 36 characters. A shorter one would be masked wherever
- * it occurs in the job's log: `e` or `Bearer` would garble every line.
- */
-const MIN_TOKEN_LENGTH = 16;
-/** One year: the longest lifetime, and the longest Retry-After, taken as meant. */
-const MAX_EXPIRES_IN = 31_536_000;
-/**
- * The client-credentials grant (RFC 6749 §4.4), id and secret in HTTP Basic
- * sent raw, as Torq documents it.
- */
-function grant(clientId, clientSecret) {
-    return {
-        headers: {
-            Authorization: `Basic ${basic(clientId, clientSecret)}`,
-            'Content-Type': 'application/x-www-form-urlencoded',
-            Accept: 'application/json',
-            'Accept-Language': 'en_US',
-            'User-Agent': USER_AGENT
-        },
-        body: 'grant_type=client_credentials'
-    };
-}
-// Shapes of the server values that are quoted; anything else is described.
-const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
-const MIME_TYPE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
-const TOKEN_TYPE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
-/** 300 Multiple Choices offers choices and 304 to 306 point nowhere. */
-const REDIRECT_STATUS = [301, 302, 303, 307, 308];
-/**
- * Milliseconds a Retry-After header (RFC 9110 §10.2.3) asks to wait from
- * `now`: delay-seconds, or an HTTP-date (named days and months, so that no
- * bare number is taken for a date). Anything else, or over a year, is absent.
- */
-function retryAfterMs(header, now) {
-    const value = header?.trim() ?? '';
-    const ms = /^\d+$/.test(value)
-        ? Number(value) * 1000
-        : /^[A-Z][a-z]{2}/.test(value)
-            ? Math.max(0, Date.parse(value) - now)
-            : Number.NaN;
-    return ms <= MAX_EXPIRES_IN * 1000 ? ms : undefined;
-}
-/**
- * What an answer means: a Token, or a TokenRequestError. Only the status, a
- * content type that is a MIME type, and for errors RFC 6749 §5.2 `error` (if
- * it is a code) and `error_description` (quoted) reach a message; the body
- * itself is never printed. `sentAt`: when the request was sent.
- */
-function readAnswer(answer, sentAt, ctx) {
-    const { status } = answer;
-    const { secrets, settings } = ctx;
-    const check = `Check ${settings.source}`;
-    const refusal = (message) => new TokenRequestError(message, { kind: 'refusal' });
-    if (status < 200 || status > 599) {
-        throw refusal(`The token endpoint answered with status ${status}, where an OAuth token endpoint answers with a token or an error. ${check}: something other than Torq is answering.`);
-    }
-    if (REDIRECT_STATUS.includes(status)) {
-        throw refusal(`The token endpoint answered with a redirect (HTTP ${status}), which this action does not follow so that credentials go only to the configured URL. ${check}; give auth-url the final token URL.`);
-    }
-    if (status >= 300 && status < 400) {
-        throw refusal(`The token endpoint answered with an unexpected status (HTTP ${status}): not a redirect, a token or an error. ${check}: something other than Torq may be answering.`);
-    }
-    const encoding = (answer.contentEncoding ?? '').trim().toLowerCase();
-    if (answer.body !== '' && encoding !== '' && encoding !== 'identity') {
-        throw refusal(`The token endpoint answered HTTP ${status} with an encoded body (Content-Encoding ${quoteIfShaped(encoding, /^[a-z0-9][a-z0-9._+, -]{0,63}$/, secrets) ?? 'unexpected'}) that this action did not ask for. A proxy or a misconfigured server is likely answering; ${check.toLowerCase()} and the runner's proxy settings.`);
-    }
-    const json = parseJson(answer.body);
-    const fields = isObject(json) ? json : {};
-    if (status === 200) {
-        if (json === undefined) {
-            throw refusal(`The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`);
-        }
-        return readToken(fields, sentAt, ctx);
-    }
-    const code = typeof fields['error'] === 'string' ? fields['error'] : undefined;
-    const failure = {
-        kind: 'answer',
-        status,
-        code,
-        retryAfterMs: retryAfterMs(answer.retryAfter, ctx.clock.now())
-    };
-    const parts = [`HTTP ${status}`];
-    if (json === undefined)
-        parts.push(`not JSON: ${describeBody(answer, secrets)}`);
-    if (code) {
-        parts.push(quoteIfShaped(code, ERROR_CODE_SHAPE, secrets) ??
-            'an unexpected error code');
-    }
-    const described = fields['error_description'];
-    const description = typeof described === 'string' ? quote(described, secrets) : '';
-    if (description !== '')
-        parts.push(`"${description}"`);
-    const detail = parts.join(', ');
-    if (status === 401 || code === 'invalid_client') {
-        throw new TokenRequestError(`Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${settings.source === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`, failure);
-    }
-    throw new TokenRequestError(`The token request failed (${detail}).`, failure);
-}
-/** The token in the fields of a 200 answer (RFC 6749 §5.1), or why there is none usable. */
-function readToken(fields, sentAt, ctx) {
-    const refused = (message) => new TokenRequestError(message, { kind: 'refusal' });
-    const accessToken = fields['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
-    }
-    // The token goes into the runner's files and into later steps' commands:
-    // only the characters of a bearer token are safe there.
-    if (accessToken.length > MAX_TOKEN_LENGTH ||
-        !BEARER_TOKEN.test(accessToken)) {
-        throw refused(`The access_token in the answer is not a bearer token (RFC 6750: letters, digits and -._~+/ then any =, at most ${MAX_TOKEN_LENGTH} characters); it was refused and nothing was written.`);
-    }
-    // Never quoted: the token was not masked.
-    if (accessToken.length < MIN_TOKEN_LENGTH) {
-        throw refused(`The access_token in the answer has ${accessToken.length} ${accessToken.length === 1 ? 'character' : 'characters'}, fewer than the ${MIN_TOKEN_LENGTH} of any real token (Torq's have 36); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq may be answering.`);
-    }
-    const tokenType = fields['token_type'] ?? 'Bearer';
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        // The refused token is cut out too: it was never masked.
-        const shown = typeof tokenType === 'string'
-            ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
-                ...ctx.secrets,
-                accessToken
-            ])
-            : undefined;
-        throw refused(`The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`);
-    }
-    // Whole seconds from 1 to a year, as a number or a string of digits.
-    const given = fields['expires_in'];
-    const seconds = typeof given === 'string' && /^\d{1,9}$/.test(given) ? Number(given) : given;
-    const expiresIn = Number.isInteger(seconds) &&
-        seconds >= 1 &&
-        seconds <= MAX_EXPIRES_IN
-        ? seconds
-        : undefined;
-    return {
-        accessToken,
-        tokenType,
-        expiresIn,
-        expiresAt: expiresIn === undefined ? undefined : sentAt + expiresIn * 1000
-    };
-}
-function parseJson(body) {
-    try {
-        // A byte order mark before JSON may be skipped (RFC 8259 §8.1).
-        return JSON.parse(body.replace(/^\uFEFF/, ''));
-    }
-    catch {
-        return undefined;
-    }
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeBody(answer, secrets) {
-    if (answer.body === '')
-        return 'empty body';
-    const type = answer.contentType.replace(/;.*/s, '').trim();
-    if (type === '')
-        return 'no content type';
-    const shown = quoteIfShaped(type, MIME_TYPE_SHAPE, secrets);
-    return shown === undefined
-        ? 'an unexpected content type'
-        : `content type ${shown.toLowerCase()}`;
-}
-
-;// CONCATENATED MODULE: ./src/reuse.ts
-
-
-
-
-
-/**
- * The job's token at rest: one file in RUNNER_TEMP, which the runner empties
- * at the start and end of every job, holding per identity (client id,
- * secret and token URL) the token an earlier step got, sealed with a key
- * only the secret gives. Every failure is a debug line, never an error:
- * without the state the action simply asks Torq.
- */
-const STATE_FILE = 'torq-token-action.json';
-const STATE_FORMAT = 'torq-token-action/job-state';
-const STATE_VERSION = 1;
-/** A few hundred bytes per identity; a larger file is not this action's. */
-const MAX_STATE_BYTES = 1024 * 1024;
-/** Why not, as a debug line ends it. */
-class Reason {
-    text;
-    constructor(text) {
-        this.text = text;
-    }
-}
-/**
- * The job state of this run's identity, or undefined when reuse is off (a
- * debug line says why): then the token is neither looked up nor kept.
- * Fingerprint and key are one-way digests (of a JSON array, so no two
- * triples encode alike): nothing the secret can be read back from.
- */
-function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
-    const off = !settings.reuseToken
-        ? 'reuse-token is false'
-        : !runnerTemp
-            ? 'RUNNER_TEMP is not set'
-            : // A relative path would put the token in the workspace, next to the code.
-                !(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)
-                    ? 'RUNNER_TEMP is not an absolute path'
-                    : !writableDirectory(runnerTemp)
-                        ? 'RUNNER_TEMP is not a writable directory'
-                        : undefined;
-    if (off !== undefined) {
-        core_debug(`Token reuse is off: ${off}.`);
-        return undefined;
-    }
-    const { clientId, clientSecret, tokenUrl } = settings;
-    const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([
-        STATE_FORMAT,
-        purpose,
-        clientId,
-        clientSecret,
-        tokenUrl.href
-    ]), 'buffer');
-    return {
-        dir: runnerTemp,
-        fingerprint: digest('id').toString('hex'),
-        key: digest('mac'),
-        uid,
-        now,
-        minValiditySeconds: settings.minValiditySeconds
-    };
-}
-function writableDirectory(path) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
-        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-function seal(job, entry) {
-    return (0,external_node_crypto_.createHmac)('sha256', job.key)
-        .update(JSON.stringify([
-        job.fingerprint,
-        entry.token,
-        entry.expiresAt,
-        entry.tokenType
-    ]))
-        .digest('hex');
-}
-/** An earlier step's token to publish again, or undefined (a debug line says why). */
-function earlierToken(job) {
-    const found = findToken(job);
-    if (found instanceof Reason) {
-        core_debug(`No token of an earlier step reused: ${found.text}.`);
-        return undefined;
-    }
-    return found;
-}
-function findToken(job) {
-    const entries = readEntries(readState(job));
-    if (entries instanceof Reason)
-        return entries;
-    if (!Object.hasOwn(entries, job.fingerprint)) {
-        return new Reason('no token was kept for this client id, client secret and token URL');
-    }
-    const entry = wellFormed(entries[job.fingerprint]);
-    if (entry === undefined || entry.mac !== seal(job, entry)) {
-        return new Reason('the kept token fails the checks of a fresh one or was not written by this action');
-    }
-    const left = Math.floor((entry.expiresAt - job.now()) / 1000);
-    if (left < 1)
-        return new Reason('the kept token has expired');
-    if (left > MAX_EXPIRES_IN)
-        return new Reason('the kept token expires later than any token Torq issues');
-    if (left < job.minValiditySeconds) {
-        return new Reason(`the kept token is valid for ${left} s more, less than min-validity-seconds (${job.minValiditySeconds})`);
-    }
-    return {
-        accessToken: entry.token,
-        tokenType: entry.tokenType,
-        expiresIn: left,
-        expiresAt: entry.expiresAt
-    };
-}
-/**
- * Keeps a fresh token, once published, for later steps: its entry, and every
- * other identity's well-formed entry that has not expired. Never fails the
- * step: a state that cannot be written is a debug line.
- */
-function keepToken(job, token) {
-    if (token.expiresIn === undefined || token.expiresAt === undefined) {
-        core_debug('The token is not kept for later steps: its lifetime is unknown.');
-        return;
-    }
-    if (token.expiresIn < job.minValiditySeconds) {
-        warning(`Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`);
-    }
-    const read = readEntries(readState(job));
-    const entries = {};
-    for (const [fingerprint, value] of Object.entries(read instanceof Reason ? {} : read)) {
-        const other = /^[0-9a-f]{64}$/.test(fingerprint)
-            ? wellFormed(value)
-            : undefined;
-        if (other !== undefined && other.expiresAt > job.now())
-            entries[fingerprint] = other;
-    }
-    const kept = {
-        token: token.accessToken,
-        expiresAt: token.expiresAt,
-        tokenType: token.tokenType
-    };
-    entries[job.fingerprint] = { ...kept, mac: seal(job, kept) };
-    const failure = writeState(job.dir, JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, entries }));
-    if (failure !== undefined) {
-        core_debug(`The token could not be kept for later steps of this job (${failure}); they will ask Torq again.`);
-    }
-}
-function readEntries(text) {
-    if (text instanceof Reason)
-        return text;
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return new Reason('the job state file is not JSON');
-    }
-    return reuse_isObject(json) &&
-        json['format'] === STATE_FORMAT &&
-        json['version'] === STATE_VERSION &&
-        reuse_isObject(json['entries'])
-        ? json['entries']
-        : new Reason("the job state file is not in this action's format");
-}
-/** An entry whose token passes the checks a fresh token must pass. */
-function wellFormed(value) {
-    if (!reuse_isObject(value))
-        return undefined;
-    const { token, expiresAt, tokenType, mac } = value;
-    return typeof token === 'string' &&
-        token.length >= MIN_TOKEN_LENGTH &&
-        token.length <= MAX_TOKEN_LENGTH &&
-        BEARER_TOKEN.test(token) &&
-        typeof tokenType === 'string' &&
-        tokenType.toLowerCase() === 'bearer' &&
-        Number.isSafeInteger(expiresAt) &&
-        typeof mac === 'string'
-        ? { token, expiresAt: expiresAt, tokenType, mac }
-        : undefined;
-}
-function reuse_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * The state file's text, if it is a regular file of this user that no one
- * else may read or write. `uid` is undefined where the system has none
- * (Windows), which also has no such mode bits.
- */
-function readState({ dir, uid }) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, STATE_FILE);
-    try {
-        const stat = (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false });
-        if (stat === undefined)
-            return new Reason('no earlier step of this job saved a token');
-        const mode = stat.mode & 0o777;
-        const problem = stat.isSymbolicLink()
-            ? 'is a symbolic link'
-            : !stat.isFile()
-                ? 'is not a regular file'
-                : uid !== undefined && stat.uid !== uid
-                    ? `belongs to uid ${stat.uid}, not ${uid}`
-                    : uid !== undefined && (mode & 0o077) !== 0
-                        ? `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`
-                        : stat.size > MAX_STATE_BYTES
-                            ? `is larger than ${MAX_STATE_BYTES} bytes`
-                            : undefined;
-        if (problem !== undefined)
-            return new Reason(`the job state file ${problem}`);
-        // Not followed if it became a link since; not blocked if a pipe.
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-        try {
-            return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-    }
-    catch (error) {
-        return new Reason(`the job state file cannot be read (${code(error)})`);
-    }
-}
-/**
- * Replaces the state file whole: a new file only this user may read, made
- * under a random name in the same directory, then renamed over the old one,
- * so that a reader sees the old state or the new, never half of one.
- * Returns why it failed, or undefined.
- */
-function writeState(dir, text) {
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${STATE_FILE}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
-    try {
-        const fd = (0,external_node_fs_namespaceObject.openSync)(temp, 'wx', 0o600);
-        try {
-            (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(temp, (0,external_node_path_namespaceObject.join)(dir, STATE_FILE));
-        return undefined;
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
-        return code(error);
-    }
-}
-/** A system error's code (ENOENT, EISDIR...): Node's own word, never a path. */
-function code(error) {
-    return String(error.code);
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-/** The action: read inputs, reuse the job's token or get one, publish it. */
-async function run(clock = systemClock) {
-    // Named as action.yml names them: a typo does not compile.
-    const input = (name) => getInput(name);
-    const id = input('client-id');
-    const secret = input('client-secret');
-    // Masked before anything else can print, even a message about bad input;
-    // the runner masks their encodings too.
-    const secrets = [
-        ...(secret === '' ? [] : [secret, basic(id, secret)]),
-        ...proxySecrets(process.env)
-    ];
-    mask(secrets);
-    try {
-        const settings = readInputs(input, process.env);
-        const ctx = { settings, secrets, clock };
-        const job = jobToken(settings, clock.now);
-        const earlier = job && earlierToken(job);
-        if (earlier) {
-            publishToken(earlier, settings, true);
-            return;
-        }
-        const route = decideRoute(settings.tokenUrl);
-        const line = describeRoute(route, secrets);
-        if (route.ignoredProxy)
-            warning(line);
-        else
-            info(line);
-        info(`Requesting a Torq API token from ${quote(settings.tokenUrl.href, secrets)} (${settings.source}).`);
-        const message = grant(settings.clientId, settings.clientSecret);
-        const token = await withRetries(async (n) => {
-            core_debug(`Token request attempt ${n}.`);
-            const sentAt = clock.now();
-            return readAnswer(await send(message, route, ctx), sentAt, ctx);
-        }, settings, clock);
-        publishToken(token, settings);
-        if (job)
-            keepToken(job, token);
-    }
-    catch (error) {
-        fail(error, secrets);
-    }
-}
-/** Our own errors carry messages written for the user; others are quoted. */
-function fail(error, secrets) {
-    if (error instanceof InputError && error.problems.length > 1) {
-        for (const problem of error.problems)
-            core_error(problem);
-        setFailed(`${error.problems.length} problems need fixing (see the errors above); no request was made.`);
-    }
-    else if (error instanceof ActionError) {
-        setFailed(error.message);
     }
     else {
-        const text = error instanceof Error ? error.message : String(error);
-        setFailed(`Unexpected failure: ${quote(text, secrets)}`);
+        return undefined;
     }
 }
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
 
 /***/ })
 
@@ -33151,6 +33296,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -29,6 +29,7 @@ export async function run(clock: Clock = systemClock): Promise<void> {
     const earlier = job && earlierToken(job)
     if (earlier) {
       publishToken(earlier, settings, true)
+      keepToken(job, earlier, false)
       return
     }
     const route = decideRoute(settings.tokenUrl)

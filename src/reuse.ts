@@ -1,12 +1,17 @@
 import * as core from '@actions/core'
-import { createHmac, hash, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  hash,
+  randomBytes
+} from 'node:crypto'
 import {
   accessSync,
   closeSync,
   constants,
-  lstatSync,
+  fstatSync,
   openSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -24,24 +29,34 @@ import {
 
 /**
  * The job's token at rest: one file in RUNNER_TEMP, which the runner empties
- * at the start and end of every job, holding per identity (client id,
- * secret and token URL) the token an earlier step got, sealed with a key
- * only the secret gives. Every failure is a debug line, never an error:
- * without the state the action simply asks Torq.
+ * at the start and end of every job. It holds per identity (client id, secret
+ * and token URL) the token an earlier step got, encrypted (AES-256-GCM) under
+ * a key only that identity's inputs give, and which identity last set each
+ * env-var. Every failure is a debug line, never an error: without the state
+ * the action simply asks Torq.
  */
 export const STATE_FILE = 'torq-token-action.json'
 export const STATE_FORMAT = 'torq-token-action/job-state'
-export const STATE_VERSION = 1
+export const STATE_VERSION = 2
 /** A few hundred bytes per identity; a larger file is not this action's. */
 export const MAX_STATE_BYTES = 1024 * 1024
 
-/** What is kept per identity; `mac` proves the secret's holder wrote it. */
-interface Entry {
+/** What is encrypted per identity. */
+interface Kept {
   token: string
-  /** Milliseconds since the epoch. */
-  expiresAt: number
   tokenType: string
-  mac: string
+  /** When the request that got the token was sent, in ms since the epoch. */
+  requestedAt: number
+  /** The lifetime Torq gave, in seconds. */
+  expiresIn: number
+}
+
+/** The file's contents: entries and exporters by fingerprint. */
+interface State {
+  /** Fingerprint to base64 of IV, tag and ciphertext. */
+  entries: Record<string, string>
+  /** Variable name to the fingerprint of the identity that last set it. */
+  exported: Record<string, string>
 }
 
 /** Where this identity's token is kept in this job, and the time. */
@@ -52,6 +67,8 @@ export interface JobToken {
   uid: number | undefined
   now: () => number
   minValiditySeconds: number
+  /** The variable this step sets, if it sets one. */
+  envVar: string | undefined
 }
 
 /** Why not, as a debug line ends it. */
@@ -101,10 +118,11 @@ export function jobToken(
   return {
     dir: runnerTemp as string,
     fingerprint: digest('id').toString('hex'),
-    key: digest('mac'),
+    key: digest('key'),
     uid,
     now,
-    minValiditySeconds: settings.minValiditySeconds
+    minValiditySeconds: settings.minValiditySeconds,
+    envVar: settings.exportEnv ? settings.envVar : undefined
   }
 }
 
@@ -117,17 +135,42 @@ function writableDirectory(path: string): boolean {
   }
 }
 
-function seal(job: JobToken, entry: Omit<Entry, 'mac'>): string {
-  return createHmac('sha256', job.key)
-    .update(
-      JSON.stringify([
-        job.fingerprint,
-        entry.token,
-        entry.expiresAt,
-        entry.tokenType
-      ])
-    )
-    .digest('hex')
+const IV_BYTES = 12
+const TAG_BYTES = 16
+
+/** `kept` encrypted under this identity's key, bound to its fingerprint. */
+function seal(job: JobToken, kept: Kept): string {
+  const iv = randomBytes(IV_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', job.key, iv)
+  cipher.setAAD(Buffer.from(job.fingerprint))
+  const data = Buffer.concat([
+    cipher.update(JSON.stringify(kept)),
+    cipher.final()
+  ])
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')
+}
+
+/** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
+function unseal(job: JobToken, sealed: string | undefined): Kept | undefined {
+  const bytes = Buffer.from(sealed ?? '', 'base64')
+  if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    job.key,
+    bytes.subarray(0, IV_BYTES),
+    { authTagLength: TAG_BYTES }
+  )
+  decipher.setAAD(Buffer.from(job.fingerprint))
+  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
+  try {
+    const text = Buffer.concat([
+      decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final()
+    ]).toString()
+    return wellFormed(JSON.parse(text))
+  } catch {
+    return undefined
+  }
 }
 
 /** An earlier step's token to publish again, or undefined (a debug line says why). */
@@ -141,73 +184,84 @@ export function earlierToken(job: JobToken): Token | undefined {
 }
 
 function findToken(job: JobToken): Token | Reason {
-  const entries = readEntries(readState(job))
-  if (entries instanceof Reason) return entries
-  if (!Object.hasOwn(entries, job.fingerprint)) {
+  const state = readState(job)
+  if (state instanceof Reason) return state
+  const sealed = state.entries[job.fingerprint]
+  if (sealed === undefined) {
     return new Reason(
       'no token was kept for this client id, client secret and token URL'
     )
   }
-  const entry = wellFormed(entries[job.fingerprint])
-  if (entry === undefined || entry.mac !== seal(job, entry)) {
+  const kept = unseal(job, sealed)
+  if (kept === undefined) {
     return new Reason(
-      'the kept token fails the checks of a fresh one or was not written by this action'
+      'the kept token cannot be decrypted with the key of these inputs, or fails the checks of a fresh one'
     )
   }
-  const left = Math.floor((entry.expiresAt - job.now()) / 1000)
+  const now = job.now()
+  // A clock set back would otherwise make an expired token look valid.
+  if (now < kept.requestedAt) {
+    return new Reason(
+      "the runner's clock reads earlier than when the kept token was requested"
+    )
+  }
+  const expiresAt = kept.requestedAt + kept.expiresIn * 1000
+  const left = Math.floor((expiresAt - now) / 1000)
   if (left < 1) return new Reason('the kept token has expired')
-  if (left > MAX_EXPIRES_IN)
-    return new Reason('the kept token expires later than any token Torq issues')
   if (left < job.minValiditySeconds) {
     return new Reason(
       `the kept token is valid for ${left} s more, less than min-validity-seconds (${job.minValiditySeconds})`
     )
   }
   return {
-    accessToken: entry.token,
-    tokenType: entry.tokenType,
+    accessToken: kept.token,
+    tokenType: kept.tokenType,
     expiresIn: left,
-    expiresAt: entry.expiresAt
+    expiresAt
   }
 }
 
 /**
- * Keeps a fresh token, once published, for later steps: its entry, and every
- * other identity's well-formed entry that has not expired. Never fails the
- * step: a state that cannot be written is a debug line.
+ * After a token is published: keeps a fresh one for later steps, and notes
+ * which identity set the variable, warning when it replaces another's. The
+ * other identities' entries stay. Never fails the step: a state that cannot
+ * be written is a debug line.
  */
-export function keepToken(job: JobToken, token: Token): void {
-  if (token.expiresIn === undefined || token.expiresAt === undefined) {
-    core.debug(
-      'The token is not kept for later steps: its lifetime is unknown.'
-    )
-    return
+export function keepToken(job: JobToken, token: Token, fresh = true): void {
+  const read = readState(job)
+  const state = read instanceof Reason ? { entries: {}, exported: {} } : read
+  let changed = false
+  if (job.envVar !== undefined) {
+    const before = state.exported[job.envVar]
+    if (before !== undefined && before !== job.fingerprint) {
+      core.warning(
+        `env-var ${job.envVar}: an earlier step of this job set it to a token for another client-id, client-secret or token URL, and this step replaced it with its own. Give each account its own env-var (TORQ_ACCESS_TOKEN_EU, say).`
+      )
+    }
+    changed = before !== job.fingerprint
+    state.exported[job.envVar] = job.fingerprint
   }
-  if (token.expiresIn < job.minValiditySeconds) {
-    core.warning(
-      `Torq's token lasts ${token.expiresIn} s, less than min-validity-seconds (${job.minValiditySeconds}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${token.expiresIn} to reuse tokens.`
-    )
+  if (fresh) {
+    const { expiresIn, expiresAt } = token
+    if (expiresIn === undefined || expiresAt === undefined) {
+      core.debug(
+        'The token is not kept for later steps: its lifetime is unknown.'
+      )
+    } else {
+      lifetimeWarning(expiresIn, job.minValiditySeconds)
+      state.entries[job.fingerprint] = seal(job, {
+        token: token.accessToken,
+        tokenType: token.tokenType,
+        requestedAt: expiresAt - expiresIn * 1000,
+        expiresIn
+      })
+      changed = true
+    }
   }
-  const read = readEntries(readState(job))
-  const entries: Record<string, Entry> = {}
-  for (const [fingerprint, value] of Object.entries(
-    read instanceof Reason ? {} : read
-  )) {
-    const other = /^[0-9a-f]{64}$/.test(fingerprint)
-      ? wellFormed(value)
-      : undefined
-    if (other !== undefined && other.expiresAt > job.now())
-      entries[fingerprint] = other
-  }
-  const kept = {
-    token: token.accessToken,
-    expiresAt: token.expiresAt,
-    tokenType: token.tokenType
-  }
-  entries[job.fingerprint] = { ...kept, mac: seal(job, kept) }
+  if (!changed) return
   const failure = writeState(
     job.dir,
-    JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, entries })
+    JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, ...state })
   )
   if (failure !== undefined) {
     core.debug(
@@ -216,35 +270,63 @@ export function keepToken(job: JobToken, token: Token): void {
   }
 }
 
-function readEntries(text: string | Reason): Record<string, unknown> | Reason {
-  if (text instanceof Reason) return text
+/** A later step sees less than the whole lifetime: reuse needs more than min-validity-seconds. */
+function lifetimeWarning(lifetime: number, min: number): void {
+  if (lifetime > Math.max(min, 1)) return
+  core.warning(
+    lifetime <= 1
+      ? `Torq's token lasts ${lifetime} s, too short for any later step to reuse it; each asks Torq again.`
+      : `Torq's token lasts ${lifetime} s, not more than min-validity-seconds (${min}), so no later step can reuse it and each asks Torq again. Set min-validity-seconds below ${lifetime} to reuse tokens.`
+  )
+}
+
+function parseState(text: string): State | Reason {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
     return new Reason('the job state file is not JSON')
   }
-  return isObject(json) &&
-    json['format'] === STATE_FORMAT &&
-    json['version'] === STATE_VERSION &&
-    isObject(json['entries'])
-    ? json['entries']
-    : new Reason("the job state file is not in this action's format")
+  if (
+    !isObject(json) ||
+    json['format'] !== STATE_FORMAT ||
+    json['version'] !== STATE_VERSION
+  ) {
+    return new Reason("the job state file is not in this action's format")
+  }
+  // Only strings under names of the right shape; anything else is dropped.
+  const strings = (value: unknown, name: RegExp) =>
+    Object.fromEntries(
+      Object.entries(isObject(value) ? value : {}).filter(
+        ([key, item]) => name.test(key) && typeof item === 'string'
+      )
+    ) as Record<string, string>
+  return {
+    entries: strings(json['entries'], /^[0-9a-f]{64}$/),
+    exported: strings(json['exported'], /^[A-Za-z_][A-Za-z0-9_]*$/)
+  }
 }
 
-/** An entry whose token passes the checks a fresh token must pass. */
-function wellFormed(value: unknown): Entry | undefined {
+/** A kept token that passes the checks a fresh token must pass. */
+function wellFormed(value: unknown): Kept | undefined {
   if (!isObject(value)) return undefined
-  const { token, expiresAt, tokenType, mac } = value
+  const { token, tokenType, requestedAt, expiresIn } = value
   return typeof token === 'string' &&
     token.length >= MIN_TOKEN_LENGTH &&
     token.length <= MAX_TOKEN_LENGTH &&
     BEARER_TOKEN.test(token) &&
     typeof tokenType === 'string' &&
     tokenType.toLowerCase() === 'bearer' &&
-    Number.isSafeInteger(expiresAt) &&
-    typeof mac === 'string'
-    ? { token, expiresAt: expiresAt as number, tokenType, mac }
+    Number.isSafeInteger(requestedAt) &&
+    Number.isInteger(expiresIn) &&
+    (expiresIn as number) >= 1 &&
+    (expiresIn as number) <= MAX_EXPIRES_IN
+    ? {
+        token,
+        tokenType,
+        requestedAt: requestedAt as number,
+        expiresIn: expiresIn as number
+      }
     : undefined
 }
 
@@ -253,42 +335,58 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The state file's text, if it is a regular file of this user that no one
- * else may read or write. `uid` is undefined where the system has none
- * (Windows), which also has no such mode bits.
+ * The state, if its file is a regular file of this user that no one else may
+ * read or write, of at most MAX_STATE_BYTES. Checked on the open descriptor,
+ * so a file swapped in meanwhile is not read. `uid` is undefined where the
+ * system has none (Windows), which also has no such mode bits.
  */
-function readState({ dir, uid }: JobToken): string | Reason {
-  const path = join(dir, STATE_FILE)
+function readState({ dir, uid }: JobToken): State | Reason {
+  let fd: number
   try {
-    const stat = lstatSync(path, { throwIfNoEntry: false })
-    if (stat === undefined)
-      return new Reason('no earlier step of this job saved a token')
-    const mode = stat.mode & 0o777
-    const problem = stat.isSymbolicLink()
-      ? 'is a symbolic link'
-      : !stat.isFile()
-        ? 'is not a regular file'
-        : uid !== undefined && stat.uid !== uid
-          ? `belongs to uid ${stat.uid}, not ${uid}`
-          : uid !== undefined && (mode & 0o077) !== 0
-            ? `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`
-            : stat.size > MAX_STATE_BYTES
-              ? `is larger than ${MAX_STATE_BYTES} bytes`
-              : undefined
-    if (problem !== undefined)
-      return new Reason(`the job state file ${problem}`)
-    // Not followed if it became a link since; not blocked if a pipe.
-    const fd = openSync(
-      path,
+    // Not followed if a link; not blocked if a pipe.
+    fd = openSync(
+      join(dir, STATE_FILE),
       constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
     )
-    try {
-      return readFileSync(fd, 'utf8')
-    } finally {
-      closeSync(fd)
-    }
+  } catch (error) {
+    const failure = code(error)
+    return new Reason(
+      failure === 'ENOENT'
+        ? 'no earlier step of this job saved a token'
+        : failure === 'ELOOP'
+          ? 'the job state file is a symbolic link'
+          : `the job state file cannot be read (${failure})`
+    )
+  }
+  try {
+    const stat = fstatSync(fd)
+    const mode = stat.mode & 0o777
+    const problem = !stat.isFile()
+      ? 'is not a regular file'
+      : uid !== undefined && stat.uid !== uid
+        ? `belongs to uid ${stat.uid}, not ${uid}`
+        : uid !== undefined && (mode & 0o077) !== 0
+          ? `has mode ${mode.toString(8).padStart(4, '0')}, not 0600`
+          : undefined
+    if (problem !== undefined)
+      return new Reason(`the job state file ${problem}`)
+    // Never more than the limit, even if the file grew after fstat.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_STATE_BYTES) + 1)
+    let length = 0
+    let n: number
+    do {
+      n = readSync(fd, buffer, length, buffer.length - length, null)
+      length += n
+    } while (n > 0 && length < buffer.length)
+    if (length > MAX_STATE_BYTES)
+      return new Reason(
+        `the job state file is larger than ${MAX_STATE_BYTES} bytes`
+      )
+    return parseState(buffer.toString('utf8', 0, length))
   } catch (error) {
     return new Reason(`the job state file cannot be read (${code(error)})`)
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -116,7 +116,9 @@ export function readAnswer(
         `The token endpoint answered HTTP 200, but the body is not valid JSON (${describeBody(answer, secrets)}). ${check}: a proxy or login page may be answering instead of Torq.`
       )
     }
-    return readToken(fields, sentAt, ctx)
+    // A token, or with neither a token nor an error, why there is none.
+    if (fields['access_token'] !== undefined || fields['error'] === undefined)
+      return readToken(fields, sentAt, ctx)
   }
   const code = typeof fields['error'] === 'string' ? fields['error'] : undefined
   const failure = {
@@ -140,8 +142,12 @@ export function readAnswer(
   if (description !== '') parts.push(`"${description}"`)
   const detail = parts.join(', ')
   if (status === 401 || code === 'invalid_client') {
+    const where =
+      settings.source === 'auth-url'
+        ? `auth-url (${quote(settings.tokenUrl.href, secrets)}) is the token URL of the Torq account the key belongs to`
+        : `${settings.source} is the key's: a key made in app.eu.torq.io needs region: eu, one made in app.torq.io region: us`
     throw new TokenRequestError(
-      `Torq rejected the client credentials (${detail}). Check client-id and client-secret, and that ${settings.source === 'auth-url' ? 'auth-url points at' : 'region matches'} the account the API key was made in: an API key belongs to one Torq account and one region, so a key from app.eu.torq.io needs region: eu and one from app.torq.io region: us.`,
+      `Torq rejected the client credentials (${detail}). Check that client-id and client-secret are those of an API key that still exists (a Torq API key can expire or be deleted), and that ${where}.`,
       failure
     )
   }
@@ -162,6 +168,12 @@ function readToken(
       'The token endpoint answered HTTP 200 but the JSON has no access_token.'
     )
   }
+  // An endpoint echoing the request must not make a credential a token.
+  if ([...ctx.secrets, ctx.settings.clientId].includes(accessToken)) {
+    throw refused(
+      `The token endpoint returned as access_token a credential the action sent (client-id, client-secret, or a proxy password); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq is answering.`
+    )
+  }
   // The token goes into the runner's files and into later steps' commands:
   // only the characters of a bearer token are safe there.
   if (
@@ -180,16 +192,8 @@ function readToken(
   }
   const tokenType = fields['token_type'] ?? 'Bearer'
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    // The refused token is cut out too: it was never masked.
-    const shown =
-      typeof tokenType === 'string'
-        ? quoteIfShaped(tokenType, TOKEN_TYPE_SHAPE, [
-            ...ctx.secrets,
-            accessToken
-          ])
-        : undefined
     throw refused(
-      `The token endpoint returned ${shown === undefined ? 'an unexpected token_type' : `token_type "${shown}"`}; this action hands out Bearer tokens only.`
+      `The token endpoint returned ${showTokenType(tokenType, [...ctx.secrets, accessToken])}; this action hands out Bearer tokens only.`
     )
   }
   // Whole seconds from 1 to a year, as a number or a string of digits.
@@ -208,6 +212,21 @@ function readToken(
     expiresIn,
     expiresAt: expiresIn === undefined ? undefined : sentAt + expiresIn * 1000
   }
+}
+
+/**
+ * A token_type as the JSON had it, every invisible character (a space
+ * included) escaped as \uXXXX, if it is a word besides; the refused token is
+ * cut too, since it was never masked.
+ */
+function showTokenType(value: unknown, secrets: readonly string[]): string {
+  const word =
+    typeof value === 'string' &&
+    value.length <= 64 &&
+    quoteIfShaped(value.replace(/[^\x21-\x7e]/g, ''), TOKEN_TYPE_SHAPE, secrets)
+  return word
+    ? `token_type ${JSON.stringify(value).replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`
+    : 'an unexpected token_type'
 }
 
 function parseJson(body: string): unknown {

@@ -109,14 +109,68 @@ describe('a later step of the job', () => {
   it('asks Torq when the state file was tampered with, and replaces it', async () => {
     const first = await step()
     const path = join(temp, STATE_FILE)
-    const token = first.outputs['token'] ?? ''
-    const forged = 'f'.repeat(token.length)
-    writeFileSync(path, readFileSync(path, 'utf8').replace(token, forged))
+    // One bit of the sealed entry flipped: it no longer decrypts.
+    const state = readFileSync(path, 'utf8')
+    const at = state.indexOf('"entries":{"') + 80
+    const flipped = state[at] === 'A' ? 'B' : 'A'
+    writeFileSync(path, state.slice(0, at) + flipped + state.slice(at + 1))
     const second = await step({}, 1000)
     expect(second.requests).toHaveLength(1)
     expect(second.outputs['reused']).toBe('false')
-    expect(second.outputs['token']).not.toBe(forged)
-    expect(readFileSync(path, 'utf8')).toContain(second.outputs['token'])
+    expect(second.outputs['token']).not.toBe(first.outputs['token'])
+    expect(readFileSync(path, 'utf8')).not.toBe(state)
+    expect((await step({}, 2000)).outputs['token']).toBe(
+      second.outputs['token']
+    )
+  })
+})
+
+describe('the kept token', () => {
+  it('is encrypted: no file under RUNNER_TEMP holds it as is, in base64 or in hex', async () => {
+    const first = await step({ 'export-env': 'false' })
+    const token = first.outputs['token'] ?? ''
+    const bytes = Buffer.from(token)
+    const forms = [token, bytes.toString('base64'), bytes.toString('hex')]
+    const text = readdirSync(temp)
+      .map((name) => readFileSync(join(temp, name), 'latin1'))
+      .join('\n')
+      .toLowerCase()
+    expect(forms.filter((form) => text.includes(form.toLowerCase()))).toEqual(
+      []
+    )
+    const second = await step({ 'export-env': 'false' }, 1000)
+    expect([second.requests.length, second.outputs['token']]).toEqual([
+      0,
+      token
+    ])
+    expect(second.exported).toEqual({})
+  })
+
+  it('is not reused when the clock reads earlier than its request', async () => {
+    const first = await step({}, 3_600_000)
+    const earlier = await step({}, 0)
+    expect(earlier.requests).toHaveLength(1)
+    expect(earlier.outputs['expires-in']).toBe('3600')
+    expect(earlier.outputs['token']).not.toBe(first.outputs['token'])
+  })
+})
+
+describe('one env-var for two accounts', () => {
+  it("warns, naming env-var, when a step replaces the other account's token", async () => {
+    const steps = [
+      await step(),
+      await step(),
+      await step(OTHER),
+      await step(),
+      await step({ 'export-env': 'false' }),
+      await step(OTHER, 0)
+    ]
+    expect(steps.map((s) => s.requests.length)).toEqual([1, 0, 1, 0, 0, 0])
+    const warned = steps.map((s) =>
+      s.warnings.some((w) => w.includes('env-var TORQ_ACCESS_TOKEN'))
+    )
+    expect(warned).toEqual([false, false, true, true, false, true])
+    expect(steps.every((s) => s.exitCode === undefined)).toBe(true)
   })
 })
 

@@ -200,7 +200,9 @@ const CASES: Case[] = [
     ]
   },
   {
-    title: "A later step of the job reuses the first step's token",
+    title:
+      "A later step of the job reuses the first step's token, kept encrypted (export-env: false)",
+    inputs: { 'export-env': 'false' },
     earlierStep: 60_000
   },
   {

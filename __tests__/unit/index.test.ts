@@ -1,5 +1,6 @@
 // The entry point: run() once, then an exit one second later for a process
-// that something still keeps alive, on a timer that keeps nothing alive itself.
+// that something still keeps alive, on a timer that keeps nothing alive itself;
+// and SIGINT and SIGTERM, the runner's cancel, handled as a failure.
 import { afterEach, expect, it, jest } from '@jest/globals'
 
 const run = jest.fn(async () => {})
@@ -26,4 +27,23 @@ it('runs the action, then ends a process that something keeps alive', async () =
   expect(exit).not.toHaveBeenCalled()
   jest.advanceTimersByTime(1)
   expect(exit).toHaveBeenCalledWith()
+})
+
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143]
+] as const)('fails the step and exits on %s with %d', (signal, code) => {
+  const exit = jest
+    .spyOn(process, 'exit')
+    .mockImplementation(() => undefined as never)
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation(() => true)
+  // The handler index.js added last.
+  process.listeners(signal).at(-1)?.(signal)
+  process.exitCode = undefined
+  expect(exit).toHaveBeenCalledWith(code)
+  expect(write.mock.calls.map(([line]) => String(line))).toEqual([
+    expect.stringMatching(new RegExp(`^::error::Stopped by ${signal}: `))
+  ])
 })

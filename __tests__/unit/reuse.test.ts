@@ -1,5 +1,5 @@
 // The job's token at rest: kept in RUNNER_TEMP for later steps of the job,
-// sealed per identity, read back only from a file this action wrote.
+// encrypted per identity, read back only from a file this action wrote.
 /* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "refused", "reused"] }] */
 import {
   afterEach,
@@ -9,6 +9,7 @@ import {
   it,
   jest
 } from '@jest/globals'
+import { createCipheriv, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,7 +23,7 @@ import {
   STATE_FILE,
   type JobToken
 } from '../../src/reuse.js'
-import { MAX_TOKEN_LENGTH, type Token } from '../../src/token.js'
+import { MAX_EXPIRES_IN, type Token } from '../../src/token.js'
 
 const START = Date.UTC(2026, 10, 28, 16)
 const SECRET = 'Sëcret/+A=b%c&d"e\\f<g>'
@@ -75,7 +76,8 @@ const fresh = (accessToken: string, expiresIn?: number): Token => ({
 const statePath = () => join(dir, STATE_FILE)
 const readState = () =>
   JSON.parse(fs.readFileSync(statePath(), 'utf8')) as {
-    entries: Record<string, Record<string, unknown>>
+    entries: Record<string, string>
+    exported: Record<string, string>
   }
 const debugLines = () => lines.filter((line) => line.startsWith('::debug::'))
 
@@ -135,72 +137,100 @@ describe('earlierToken and keepToken', () => {
     expect(earlierToken(job())?.accessToken).toBe(T1)
   })
 
-  it('ask Torq again for a kept token expired, about to, or unbelievably long-lived', () => {
-    const kept = (lifetimeMs: number, later = 0, min = '0') => {
+  it('ask Torq again for a kept token expired, about to, or from a clock set back', () => {
+    const kept = (lifetime: number, later: number, min = '0') => {
       fs.rmSync(statePath(), { force: true })
-      keepToken(job(), { ...fresh(T1, 3600), expiresAt: now + lifetimeMs })
+      keepToken(job(), fresh(T1, lifetime))
       now += later
       const token = earlierToken(job({ 'min-validity-seconds': min }))
       now -= later
       return token?.expiresIn ?? debugLines().pop()
     }
-    expect(kept(999)).toContain('the kept token has expired')
-    expect(kept(1000)).toBe(1)
-    expect(kept(700_000, 100_001, '600')).toMatch(
+    expect(kept(2, 1001)).toContain('the kept token has expired')
+    expect(kept(2, 1000)).toBe(1)
+    expect(kept(700, 100_001, '600')).toMatch(
       /valid for 599 s more, less than min-validity-seconds \(600\)/
     )
-    expect(kept(700_000, 100_001, '599')).toBe(599)
-    expect(kept(31_536_000_999)).toBe(31_536_000)
-    expect(kept(31_536_001_000)).toContain('later than any token Torq issues')
+    expect(kept(700, 100_001, '599')).toBe(599)
+    expect(kept(MAX_EXPIRES_IN, 0)).toBe(MAX_EXPIRES_IN)
+    // Never more than its lifetime: a clock that reads earlier is not trusted.
+    expect(kept(3600, -1)).toContain(
+      "the runner's clock reads earlier than when the kept token was requested"
+    )
   })
 
-  it('keep no token without a lifetime, and warn of one shorter than min-validity-seconds', () => {
-    keepToken(job(), fresh(T1))
-    keepToken(job(), { ...fresh(T1, 3600), expiresIn: undefined })
-    keepToken(job(), { ...fresh(T1, 3600), expiresAt: undefined })
+  it('keep no token without a lifetime, and warn of one no longer than min-validity-seconds', () => {
+    const quiet = { 'export-env': 'false' }
+    keepToken(job(quiet), fresh(T1))
+    keepToken(job(quiet), { ...fresh(T1, 3600), expiresIn: undefined })
+    keepToken(job(quiet), { ...fresh(T1, 3600), expiresAt: undefined })
     expect(fs.readdirSync(dir)).toEqual([])
-    keepToken(job(), fresh(T1, 600))
-    keepToken(job(), fresh(T1, 599))
     const lifetime = expect.stringContaining('lifetime is unknown')
     expect(debugLines()).toEqual([lifetime, lifetime, lifetime])
+    for (const [seconds, min] of [
+      [601, '600'],
+      [600, '600'],
+      [2, '0'],
+      [2, '1'],
+      [2, '2'],
+      [1, '0']
+    ] as const)
+      keepToken(job({ 'min-validity-seconds': min }), fresh(T1, seconds))
     const warnings = lines.filter((line) => line.startsWith('::warning::'))
-    expect(warnings).toEqual([expect.stringMatching(/599 s.*\(600\)/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/lasts 600 s, not more than .*\(600\).* below 600/),
+      expect.stringMatching(/lasts 2 s, not more than .*\(2\).* below 2/),
+      expect.stringMatching(/lasts 1 s, too short for any later step/)
+    ])
   })
 
-  it("keep other identities' entries only while unexpired and well-formed", () => {
+  it("keep other identities' entries and variables, as far as they are well-formed", () => {
     const b = job({ 'client-id': 'client-b' })
     keepToken(b, fresh(T2, 3600))
-    const entry = readState().entries[b.fingerprint]
-    const a = (n: number) => 'a'.repeat(n)
-    // A change to B's entry, and whether it is kept (its seal is B's secret).
-    const changes: [object, boolean][] = [
-      [{ expiresAt: now + 1 }, true],
-      [{ expiresAt: now }, false],
-      [{ expiresAt: now + 0.5 }, false],
-      [{ mac: 5 }, false],
-      [{ token: a(16) }, true],
-      [{ token: a(15) }, false],
-      [{ token: a(MAX_TOKEN_LENGTH) }, true],
-      [{ token: a(MAX_TOKEN_LENGTH + 1) }, false],
-      [{ token: `${T1} $(id)` }, false],
-      [{ tokenType: 'BEARER' }, true],
-      [{ tokenType: 'Basic' }, false],
-      [{ tokenType: 7 }, false]
-    ]
+    const sealed = readState().entries[b.fingerprint]
     const key = (n: number) => n.toString(16).padStart(64, '0')
-    const entries: Record<string, unknown> = { [key(99)]: null }
-    changes.forEach(
-      ([change], i) => (entries[key(i)] = { ...entry, ...change })
+    const entries = {
+      [key(1)]: 'any text',
+      [key(2)]: 5,
+      [key(3)]: null,
+      // Filed under what is no fingerprint: 65 characters, upper case.
+      [`${key(4)}0`]: sealed,
+      [key(0xabc).toUpperCase()]: sealed,
+      [b.fingerprint]: sealed
+    }
+    const exported = { TORQ_X: key(1), 'TORQ Y': key(1), TORQ_Z: 7 }
+    fs.writeFileSync(
+      statePath(),
+      JSON.stringify({ ...readState(), entries, exported })
     )
-    // Filed under what is no fingerprint: 65 characters, upper case.
-    entries[`${key(0)}0`] = entries[key(10).toUpperCase()] = entry
-    entries[b.fingerprint] = entry
-    fs.writeFileSync(statePath(), JSON.stringify({ ...readState(), entries }))
     keepToken(job(), fresh(T1, 3600))
-    const kept = changes.flatMap(([, keep], i) => (keep ? [key(i)] : []))
-    const expected = [...kept, b.fingerprint, job().fingerprint]
-    expect(Object.keys(readState().entries).sort()).toEqual(expected.sort())
+    expect(Object.keys(readState().entries).sort()).toEqual(
+      [key(1), b.fingerprint, job().fingerprint].sort()
+    )
+    expect(readState().exported).toEqual({
+      TORQ_X: key(1),
+      TORQ_ACCESS_TOKEN: job().fingerprint
+    })
     expect(earlierToken(b)?.accessToken).toBe(T2)
+  })
+
+  it('note which identity set env-var, and warn when another replaces it', () => {
+    const b = job({ 'client-id': 'client-b' })
+    const warnings = () =>
+      lines.filter((line) => line.startsWith('::warning::')).length
+    keepToken(job(), fresh(T1, 3600))
+    keepToken(job(), fresh(T1, 3600), false)
+    keepToken(job({ 'env-var': 'TORQ_B' }), fresh(T1, 3600))
+    expect(warnings()).toBe(0)
+    keepToken(b, fresh(T2, 3600))
+    expect(lines.at(-1)).toMatch(/^::warning::env-var TORQ_ACCESS_TOKEN: /)
+    // A reused token sets the variable too; that notes its identity.
+    keepToken(job(), fresh(T1, 3600), false)
+    expect(warnings()).toBe(2)
+    const before = fs.readFileSync(statePath(), 'utf8')
+    keepToken(job(), fresh(T1, 3600), false)
+    expect(fs.readFileSync(statePath(), 'utf8')).toBe(before)
+    expect(warnings()).toBe(2)
   })
 
   it('replace what is in the way, never writing through a link; a failure is only a debug line', () => {
@@ -240,10 +270,9 @@ describe('a state file planted or tampered with', () => {
   }
   /** The genuine state, kept by this run, with `change` made to it. */
   let genuine: string
-  const changed = (change: object, entry: object = {}) => {
-    const state = JSON.parse(genuine) as { entries: Record<string, object> }
-    const own = job().fingerprint
-    state.entries[own] = { ...state.entries[own], ...entry }
+  const changed = (change: object, entry?: string) => {
+    const state = JSON.parse(genuine) as { entries: Record<string, string> }
+    if (entry !== undefined) state.entries[job().fingerprint] = entry
     return JSON.stringify({ ...state, ...change })
   }
   beforeEach(() => {
@@ -290,50 +319,93 @@ describe('a state file planted or tampered with', () => {
   it("is read only in this action's format, with an entry for this identity", () => {
     plant('{"format":')
     refused('is not JSON')
-    const other = [changed({ version: 2 }), changed({ format: 'other' })]
-    for (const text of ['{}', '[]', 'null', ...other]) {
+    const other = [changed({ version: 1 }), changed({ format: 'other' })]
+    for (const text of ['{}', '[]', 'null', FIXTURE, ...other]) {
       plant(text)
       refused("not in this action's format")
     }
-    plant(changed({ entries: [] }))
-    refused("not in this action's format")
-    plant(changed({ entries: {} }))
-    refused('no token was kept for this client id')
+    for (const entries of [[], {}, 'x']) {
+      plant(changed({ entries }))
+      refused('no token was kept for this client id')
+    }
     plant(genuine.replace(/"[0-9a-f]{64}"/, '"__proto__"'))
     refused('no token was kept for this client id')
   })
 
-  it.each([
-    { token: `${T1}x` },
-    { token: 'a'.repeat(15) },
-    { token: `${T1} $(id)` },
-    { tokenType: 'bearer' },
-    { tokenType: 'Basic' },
-    { expiresAt: EXPIRY + 1 },
-    { expiresAt: EXPIRY + 0.5 },
-    { expiresAt: String(EXPIRY) },
-    { mac: undefined },
-    { mac: 'f'.repeat(64) }
-  ])('refuses an entry changed to %j', (entry) => {
-    plant(changed({}, entry))
-    refused('fails the checks of a fresh one or was not written by this action')
-  })
+  /** `kept` encrypted as the state's format says: base64 of IV, tag and AES-256-GCM ciphertext, the fingerprint as additional data. */
+  const encrypt = (kept: unknown, state = job(), aad = state.fingerprint) => {
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', state.key, iv)
+    cipher.setAAD(Buffer.from(aad))
+    const data = Buffer.concat([
+      cipher.update(JSON.stringify(kept)),
+      cipher.final()
+    ])
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')
+  }
+  const KEPT = {
+    token: T1,
+    tokenType: 'Bearer',
+    requestedAt: START,
+    expiresIn: 3600
+  }
 
-  it("refuses another identity's sealed entry", () => {
-    const b = job({ 'client-id': 'client-b' })
-    keepToken(b, fresh(T1, 3600))
-    plant(changed({}, readState().entries[b.fingerprint]))
-    refused('fails the checks')
-  })
-
-  it('reads a state written by version 1.0.0 of the action', () => {
-    plant(FIXTURE)
+  it('decrypts an entry of the documented format', () => {
+    plant(changed({}, encrypt(KEPT)))
     expect(earlierToken(job())).toEqual({
       accessToken: T1,
       tokenType: 'Bearer',
       expiresIn: 3600,
       expiresAt: EXPIRY
     })
+  })
+
+  it.each([
+    { token: `${T1}=x` },
+    { token: 'a'.repeat(15) },
+    { token: `${T1} $(id)` },
+    { tokenType: 'Basic' },
+    { requestedAt: START + 0.5 },
+    { requestedAt: String(START) },
+    { expiresIn: 0 },
+    { expiresIn: 1.5 },
+    { expiresIn: MAX_EXPIRES_IN + 1 },
+    { expiresIn: '3600' }
+  ])('refuses an entry, however sealed, changed to %j', (change) => {
+    plant(changed({}, encrypt({ ...KEPT, ...change })))
+    refused(
+      'cannot be decrypted with the key of these inputs, or fails the checks'
+    )
+  })
+
+  it("refuses an entry sealed otherwise, changed, or another identity's", () => {
+    const b = job({ 'client-id': 'client-b' })
+    const own = readState().entries[job().fingerprint] ?? ''
+    const bytes = Buffer.from(own, 'base64')
+    const flip = (at: number) => {
+      const copy = Buffer.from(bytes)
+      copy[at] = (copy[at] ?? 0) ^ 1
+      return copy.toString('base64')
+    }
+    const forged = [
+      encrypt(KEPT, b),
+      encrypt(KEPT, job(), b.fingerprint),
+      flip(0),
+      flip(20),
+      flip(bytes.length - 1),
+      bytes.subarray(0, 28).toString('base64'),
+      bytes.subarray(0, 12 + 8).toString('base64') +
+        bytes.subarray(28).toString('base64'),
+      '',
+      Buffer.from(JSON.stringify(KEPT)).toString('base64')
+    ]
+    for (const entry of forged) {
+      plant(changed({}, entry))
+      refused('cannot be decrypted')
+    }
+    keepToken(b, fresh(T1, 3600))
+    plant(changed({}, readState().entries[b.fingerprint]))
+    refused('cannot be decrypted')
   })
 })
 

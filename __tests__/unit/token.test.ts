@@ -199,13 +199,50 @@ describe('a token answer', () => {
     ['m'.repeat(33), 'an unexpected token_type'],
     [7, 'an unexpected token_type'],
     ['Abcdefghij0123456789', 'an unexpected token_type'],
-    [DEMO_CLIENT_SECRET, 'an unexpected token_type']
+    [DEMO_CLIENT_SECRET, 'an unexpected token_type'],
+    // As received: invisible characters shown, not trimmed away.
+    ['Bearer ', String.raw`token_type "Bearer\u0020"`],
+    ['Bearer\t', String.raw`token_type "Bearer\t"`],
+    ['\u00a0Bearer\u200b', String.raw`token_type "\u00a0Bearer\u200b"`],
+    [
+      `Bearer${'\u00a0'.repeat(58)}`,
+      `token_type "Bearer${String.raw`\u00a0`.repeat(58)}"`
+    ],
+    [`Bearer${'\u00a0'.repeat(59)}`, 'an unexpected token_type']
   ])('refuses token_type %j, naming it as %s', (type, named) => {
     const message = refusal(
       answer(200, { access_token: 'Abcdefghij0123456789', token_type: type })
     )
     expect(message).toContain(`returned ${named};`)
     expect(message).toContain('Bearer tokens only')
+  })
+
+  it.each([
+    ['the client secret', DEMO_CLIENT_SECRET],
+    ['the client id', DEMO_CLIENT_ID],
+    ['the Basic credential', BASIC]
+  ])('refuses %s as the token, without quoting it', (_case, token) => {
+    const message = refusal(answer(200, { access_token: token }))
+    expect(message).toMatch(/a credential the action sent.*nothing was written/)
+    expect(message).not.toContain(token)
+  })
+
+  it('quotes the error of a 200 without a token, as of any error answer', () => {
+    const body = {
+      error: 'invalid_client',
+      error_description: 'Bad client credentials'
+    }
+    const error = rejected(answer(200, body))
+    expect(error.message).toMatch(
+      /^Torq rejected the client credentials \(HTTP 200, invalid_client, "Bad client credentials"\)/
+    )
+    expect(error.failure).toMatchObject({ kind: 'answer', status: 200 })
+    expect(rejected(answer(200, { error: 'server_error' })).message).toBe(
+      'The token request failed (HTTP 200, server_error).'
+    )
+    expect(
+      read(answer(200, { ...body, access_token: TOKEN })).accessToken
+    ).toBe(TOKEN)
   })
 
   it('describes a 200 that is not JSON by its content type, never its body', () => {
@@ -303,10 +340,10 @@ describe('an answer that is not a token', () => {
   })
 
   it.each([
-    [401, {}, US, 'region matches'],
-    [401, 'Unauthorized', AUTH_URL, 'auth-url points at'],
-    [400, { error: 'invalid_client' }, US, 'region matches'],
-    [403, { error: 'invalid_client' }, AUTH_URL, 'auth-url points at']
+    [401, {}, US, 'region us'],
+    [401, 'Unauthorized', AUTH_URL, 'auth-url ('],
+    [400, { error: 'invalid_client' }, US, 'region us'],
+    [403, { error: 'invalid_client' }, AUTH_URL, 'auth-url (']
   ])(
     'HTTP %d %j: the credentials, or the region or URL they belong to',
     (status, body, ctx, check) => {
@@ -315,7 +352,10 @@ describe('an answer that is not a token', () => {
         new RegExp(`^Torq rejected the client credentials \\(HTTP ${status}`)
       )
       expect(message).toContain('client-id and client-secret')
+      expect(message).toContain('expire or be deleted')
       expect(message).toContain(check)
+      // The advice fits how the URL was chosen: no region for auth-url.
+      expect(message.includes('region')).toBe(check === 'region us')
     }
   )
 
