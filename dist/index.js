@@ -28843,7 +28843,10 @@ function describeFailure(error, route, { settings, secrets }, timedOut) {
     else if (code.startsWith('HPE_')) {
         return fail(`The answer from ${name} is not HTTP as Node.js reads it (${code}). Check ${settings.source}: something other than Torq is answering.`, { kind: 'refusal' });
     }
-    return fail(`Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`, { kind: 'network', code });
+    // Node's message without the address it may end with (`connect
+    // ECONNREFUSED 127.0.0.1:9`): the host is named once.
+    const said = quote(raw.replace(/ \S+:\d+$/, ''), secrets);
+    return fail(`Could not get an answer from ${name}: ${said}${said.includes(code) ? '' : ` (${code})`}.`, { kind: 'network', code });
 }
 /** What a proxy's answer other than 200 to CONNECT means for the user. */
 function proxyRefusal(status, route, secrets, cause) {
@@ -28930,11 +28933,17 @@ const MAX_RETRIES = 10;
 const MAX_RATE_LIMIT_WAIT_SECONDS = 3600;
 const MAX_TIMEOUT_SECONDS = 3600;
 const MAX_MIN_VALIDITY_SECONDS = 3000;
-/** What is wrong with one input, worded for the workflow author. */
+/**
+ * What is wrong with one input, worded for the workflow author to follow
+ * `Input 'name'` and, unless `showValue` is false (credentials, a URL with
+ * a password), the value given, quoted.
+ */
 class Problem {
-    message;
-    constructor(message) {
-        this.message = message;
+    text;
+    showValue;
+    constructor(text, showValue = true) {
+        this.text = text;
+        this.showValue = showValue;
     }
 }
 const FORK_HINT = 'GitHub does not give secrets to workflows triggered from forks or by Dependabot, so the input arrives empty there.';
@@ -28943,17 +28952,17 @@ function credential(name) {
     const secret = name === 'client-id' ? 'CLIENT_ID' : 'CLIENT_SECRET';
     return (raw) => {
         if (raw === '') {
-            return new Problem(`Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`);
+            return new Problem(`is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`, false);
         }
         // Control characters, invisible format characters, line separators and
         // lone surrogates: a line break could forge lines in the runner's files.
         // Printable ASCII has none, so the Unicode pattern is built only for the rest.
         if (!/^[\x20-\x7e]*$/.test(raw) &&
             new RegExp(String.raw `[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u').test(raw)) {
-            return new Problem(`Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`);
+            return new Problem('contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.', false);
         }
         if (name === 'client-id' && raw.includes(':')) {
-            return new Problem("Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.");
+            return new Problem("contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.", false);
         }
         return raw;
     };
@@ -28962,7 +28971,7 @@ const region = (raw) => {
     const name = raw.toLowerCase();
     if (Object.hasOwn(TOKEN_URLS, name))
         return name;
-    return new Problem(`Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
+    return new Problem(`must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`);
 };
 /** Loopback hosts, the only ones plain http may be used with: exact forms. */
 function isLoopback(hostname) {
@@ -28991,9 +29000,10 @@ const authUrl = (raw) => {
                     (url.protocol === 'http:' && isLoopback(url.hostname))
                     ? undefined
                     : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.';
+    // Never shown with a user name or password in it.
     return why === undefined
         ? url
-        : new Problem(`Input 'auth-url' ${why}`);
+        : new Problem(why, !url?.username && !url?.password);
 };
 /** `true` or `false` as YAML 1.2 writes them. */
 function yamlBoolean(name) {
@@ -29002,7 +29012,7 @@ function yamlBoolean(name) {
             return true;
         if (['false', 'False', 'FALSE'].includes(raw))
             return false;
-        return new Problem(`Input '${name}' must be true or false.`);
+        return new Problem('must be true or false.');
     };
 }
 // An exported name must contain TORQ, which no tool reads but Torq's: a
@@ -29011,30 +29021,30 @@ function yamlBoolean(name) {
 // runner's own prefixes are refused even with TORQ in them.
 const envVar = (raw) => {
     const why = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
-        ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
+        ? 'is not an environment variable name (letters, digits and _, not starting with a digit)'
         : !/TORQ/i.test(raw)
-            ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
+            ? 'does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
             : /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i.test(raw)
-                ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+                ? 'starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
                 : undefined;
     return why === undefined
         ? raw
-        : new Problem(`Input 'env-var' is "${quote(raw, [])}", ${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`);
+        : new Problem(`${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`);
 };
 /** A whole number from 0 to `max`; `meaning` ends the message. */
-function wholeNumber(name, max, meaning) {
+function wholeNumber(max, meaning) {
     return (raw) => {
         const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
         return value <= max
             ? value
-            : new Problem(`Input '${name}' must be a whole number from 0 to ${max}${meaning}`);
+            : new Problem(`must be a whole number from 0 to ${max}${meaning}`);
     };
 }
 const timeoutSeconds = (raw) => {
     const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(raw) ? Number(raw) : Number.NaN;
     return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
         ? seconds
-        : new Problem(`Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
+        : new Problem(`must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`);
 };
 /** One parser per input of action.yml: adding an input is one line here. */
 const PARSERS = {
@@ -29044,11 +29054,11 @@ const PARSERS = {
     'auth-url': authUrl,
     'export-env': yamlBoolean('export-env'),
     'env-var': envVar,
-    retries: wholeNumber('retries', MAX_RETRIES, ', the extra attempts after the first.'),
-    'rate-limit-wait-seconds': wholeNumber('rate-limit-wait-seconds', MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
+    retries: wholeNumber(MAX_RETRIES, ', the extra attempts after the first.'),
+    'rate-limit-wait-seconds': wholeNumber(MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
     'timeout-seconds': timeoutSeconds,
     'reuse-token': yamlBoolean('reuse-token'),
-    'min-validity-seconds': wholeNumber('min-validity-seconds', MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
+    'min-validity-seconds': wholeNumber(MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
 };
 /**
  * Turns the raw inputs and the runner's files into Settings, or throws an
@@ -29059,9 +29069,12 @@ function readInputs(read, env) {
     const problems = [];
     const values = {};
     for (const [name, parser] of Object.entries(PARSERS)) {
-        const value = parser(read(name) || INPUTS[name]);
-        if (value instanceof Problem)
-            problems.push(value.message);
+        const raw = read(name) || INPUTS[name];
+        const value = parser(raw);
+        if (value instanceof Problem) {
+            const shown = value.showValue ? ` ("${quote(raw, [])}")` : '';
+            problems.push(`Input '${name}'${shown} ${value.text}`);
+        }
         else
             values[name] = value;
     }
@@ -29707,7 +29720,7 @@ function seal(job, kept) {
 }
 /** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
 function unseal(job, sealed) {
-    const bytes = Buffer.from(sealed ?? '', 'base64');
+    const bytes = Buffer.from(sealed, 'base64');
     if (bytes.length <= IV_BYTES + TAG_BYTES)
         return undefined;
     const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', job.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });

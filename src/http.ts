@@ -365,8 +365,11 @@ function describeFailure(
       { kind: 'refusal' }
     )
   }
+  // Node's message without the address it may end with (`connect
+  // ECONNREFUSED 127.0.0.1:9`): the host is named once.
+  const said = quote(raw.replace(/ \S+:\d+$/, ''), secrets)
   return fail(
-    `Could not get an answer from ${name}: ${quote(raw, secrets)}${raw.includes(code) ? '' : ` (${code})`}.`,
+    `Could not get an answer from ${name}: ${said}${said.includes(code) ? '' : ` (${code})`}.`,
     { kind: 'network', code }
   )
 }

@@ -83,9 +83,16 @@ export type InputReader = (name: InputName) => string
 /** The step's environment, where the runner names its files. */
 export type Environment = Readonly<Record<string, string | undefined>>
 
-/** What is wrong with one input, worded for the workflow author. */
+/**
+ * What is wrong with one input, worded for the workflow author to follow
+ * `Input 'name'` and, unless `showValue` is false (credentials, a URL with
+ * a password), the value given, quoted.
+ */
 class Problem {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly text: string,
+    readonly showValue = true
+  ) {}
 }
 
 /** Reads one input's text (its default filled in): a value or a Problem. */
@@ -100,7 +107,8 @@ function credential(name: 'client-id' | 'client-secret'): Parser<string> {
   return (raw) => {
     if (raw === '') {
       return new Problem(
-        `Input '${name}' is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`
+        `is empty. Pass it from a repository or organization secret, for example \`${name}: \${{ secrets.TORQ_${secret} }}\`. ${FORK_HINT}`,
+        false
       )
     }
     // Control characters, invisible format characters, line separators and
@@ -111,12 +119,14 @@ function credential(name: 'client-id' | 'client-secret'): Parser<string> {
       new RegExp(String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]`, 'u').test(raw)
     ) {
       return new Problem(
-        `Input '${name}' contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.`
+        'contains a line break, a control character or an invisible formatting character. Paste the value exactly as Torq showed it, on one line.',
+        false
       )
     }
     if (name === 'client-id' && raw.includes(':')) {
       return new Problem(
-        "Input 'client-id' contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys."
+        "contains ':', which HTTP Basic authentication cannot carry. Copy the client id exactly as Torq shows it under Settings > API Keys.",
+        false
       )
     }
     return raw
@@ -127,7 +137,7 @@ const region: Parser<Region> = (raw) => {
   const name = raw.toLowerCase()
   if (Object.hasOwn(TOKEN_URLS, name)) return name as Region
   return new Problem(
-    `Input 'region' must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`
+    `must be one of ${Object.keys(TOKEN_URLS).join(', ')}: use eu for accounts on app.eu.torq.io and us for app.torq.io. To reach another token URL, set auth-url instead.`
   )
 }
 
@@ -160,9 +170,10 @@ const authUrl: Parser<URL | undefined> = (raw) => {
               (url.protocol === 'http:' && isLoopback(url.hostname))
             ? undefined
             : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.'
+  // Never shown with a user name or password in it.
   return why === undefined
     ? (url as URL)
-    : new Problem(`Input 'auth-url' ${why}`)
+    : new Problem(why, !url?.username && !url?.password)
 }
 
 /** `true` or `false` as YAML 1.2 writes them. */
@@ -170,7 +181,7 @@ function yamlBoolean(name: string): Parser<boolean> {
   return (raw) => {
     if (['true', 'True', 'TRUE'].includes(raw)) return true
     if (['false', 'False', 'FALSE'].includes(raw)) return false
-    return new Problem(`Input '${name}' must be true or false.`)
+    return new Problem('must be true or false.')
   }
 }
 
@@ -180,32 +191,26 @@ function yamlBoolean(name: string): Parser<boolean> {
 // runner's own prefixes are refused even with TORQ in them.
 const envVar: Parser<string> = (raw) => {
   const why = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
-    ? 'which is not an environment variable name (letters, digits and _, not starting with a digit)'
+    ? 'is not an environment variable name (letters, digits and _, not starting with a digit)'
     : !/TORQ/i.test(raw)
-      ? 'which does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
+      ? 'does not contain TORQ: a token under a name that other tools read could reconfigure later steps'
       : /^(GITHUB|RUNNER|ACTIONS|INPUT|STATE)_/i.test(raw)
-        ? 'which starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
+        ? 'starts with a prefix the runner reserves (GITHUB_, RUNNER_, ACTIONS_, INPUT_, STATE_)'
         : undefined
   return why === undefined
     ? raw
     : new Problem(
-        `Input 'env-var' is "${quote(raw, [])}", ${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`
+        `${why}. Use a name with TORQ in it, such as TORQ_ACCESS_TOKEN (the default). To hand the token to one step under another name, map it there: \`env: API_TOKEN: \${{ env.TORQ_ACCESS_TOKEN }}\`.`
       )
 }
 
 /** A whole number from 0 to `max`; `meaning` ends the message. */
-function wholeNumber(
-  name: string,
-  max: number,
-  meaning: string
-): Parser<number> {
+function wholeNumber(max: number, meaning: string): Parser<number> {
   return (raw) => {
     const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
     return value <= max
       ? value
-      : new Problem(
-          `Input '${name}' must be a whole number from 0 to ${max}${meaning}`
-        )
+      : new Problem(`must be a whole number from 0 to ${max}${meaning}`)
   }
 }
 
@@ -214,7 +219,7 @@ const timeoutSeconds: Parser<number> = (raw) => {
   return seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS
     ? seconds
     : new Problem(
-        `Input 'timeout-seconds' must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`
+        `must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (for example 30 or 2.5): the limit for each attempt.`
       )
 }
 
@@ -226,20 +231,14 @@ const PARSERS = {
   'auth-url': authUrl,
   'export-env': yamlBoolean('export-env'),
   'env-var': envVar,
-  retries: wholeNumber(
-    'retries',
-    MAX_RETRIES,
-    ', the extra attempts after the first.'
-  ),
+  retries: wholeNumber(MAX_RETRIES, ', the extra attempts after the first.'),
   'rate-limit-wait-seconds': wholeNumber(
-    'rate-limit-wait-seconds',
     MAX_RATE_LIMIT_WAIT_SECONDS,
     ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'
   ),
   'timeout-seconds': timeoutSeconds,
   'reuse-token': yamlBoolean('reuse-token'),
   'min-validity-seconds': wholeNumber(
-    'min-validity-seconds',
     MAX_MIN_VALIDITY_SECONDS,
     ': how many seconds a token from an earlier step of the job must stay valid to be used again.'
   )
@@ -258,11 +257,12 @@ export function readInputs(read: InputReader, env: Environment): Settings {
   const problems: string[] = []
   const values: Record<string, unknown> = {}
   for (const [name, parser] of Object.entries(PARSERS)) {
-    const value = (parser as Parser<unknown>)(
-      read(name as InputName) || INPUTS[name as InputName]
-    )
-    if (value instanceof Problem) problems.push(value.message)
-    else values[name] = value
+    const raw = read(name as InputName) || INPUTS[name as InputName]
+    const value = (parser as Parser<unknown>)(raw)
+    if (value instanceof Problem) {
+      const shown = value.showValue ? ` ("${quote(raw, [])}")` : ''
+      problems.push(`Input '${name}'${shown} ${value.text}`)
+    } else values[name] = value
   }
   const given = values as Inputs
   const outputFile = runnerFile(env, 'GITHUB_OUTPUT', problems)

@@ -151,8 +151,8 @@ function seal(job: JobToken, kept: Kept): string {
 }
 
 /** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
-function unseal(job: JobToken, sealed: string | undefined): Kept | undefined {
-  const bytes = Buffer.from(sealed ?? '', 'base64')
+function unseal(job: JobToken, sealed: string): Kept | undefined {
+  const bytes = Buffer.from(sealed, 'base64')
   if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined
   const decipher = createDecipheriv(
     'aes-256-gcm',

@@ -64,6 +64,38 @@ describe('readInputs', () => {
   })
 })
 
+describe('a refused input', () => {
+  it.each([
+    ['region', 'mars', '("mars")'],
+    ['retries', 'ten', '("ten")'],
+    ['timeout-seconds', '-1', '("-1")'],
+    ['export-env', 'yes', '("yes")'],
+    ['env-var', 'PATH', '("PATH")'],
+    ['auth-url', 'ftp://torq.example/token', '("ftp://torq.example/token")'],
+    // Inert and cut short: a value cannot act on the runner or flood the log.
+    [
+      'region',
+      'x\n::error::y ##[warning]z',
+      String.raw`("x ::error::y # #[warning]z")`
+    ],
+    ['region', 'y'.repeat(500), `("${'y'.repeat(200)}…")`]
+  ])('%s shows the value given: %j', (name, value, shown) => {
+    expect(problemOf(name, value)).toMatch(new RegExp(`^Input '${name}' \\(`))
+    expect(problemOf(name, value)).toContain(shown)
+  })
+
+  it.each([
+    ['client-id', 'id:s3cret'],
+    ['client-secret', 's3cret\n2'],
+    ['auth-url', 'https://user:pa55word@torq.example/token'],
+    ['auth-url', 'https://pa55word@torq.example/token']
+  ])('%s does not show a credential: %j', (name, value) => {
+    const problem = problemOf(name, value)
+    expect(problem).toMatch(new RegExp(`^Input '${name}' [a-z]`))
+    expect(problem).not.toMatch(/s3cret|pa55word/)
+  })
+})
+
 describe('the token URL', () => {
   const [US_API, EU_API] = ['https://api.torq.io', 'https://api.eu.torq.io']
   it.each([

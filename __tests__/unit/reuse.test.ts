@@ -388,6 +388,8 @@ describe('a state file planted or tampered with', () => {
       return copy.toString('base64')
     }
     const forged = [
+      encrypt(null),
+      encrypt([KEPT]),
       encrypt(KEPT, b),
       encrypt(KEPT, job(), b.fingerprint),
       flip(0),
