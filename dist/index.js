@@ -29000,21 +29000,17 @@ const authUrl = (raw) => {
                     (url.protocol === 'http:' && isLoopback(url.hostname))
                     ? undefined
                     : 'must use https:// (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]), so that the client secret is never sent in clear.';
-    // Never shown with a user name or password in it.
-    return why === undefined
-        ? url
-        : new Problem(why, !url?.username && !url?.password);
+    // Not shown if it may hold a user name and password, parsed or not.
+    return why === undefined ? url : new Problem(why, !raw.includes('@'));
 };
 /** `true` or `false` as YAML 1.2 writes them. */
-function yamlBoolean(name) {
-    return (raw) => {
-        if (['true', 'True', 'TRUE'].includes(raw))
-            return true;
-        if (['false', 'False', 'FALSE'].includes(raw))
-            return false;
-        return new Problem('must be true or false.');
-    };
-}
+const yamlBoolean = (raw) => {
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    return new Problem('must be true or false.');
+};
 // An exported name must contain TORQ, which no tool reads but Torq's: a
 // token under any other name could reconfigure a later step (GOSUMDB=off,
 // TAR_OPTIONS, LD_PRELOAD...), and no list of such names is complete. The
@@ -29052,12 +29048,12 @@ const PARSERS = {
     'client-secret': credential('client-secret'),
     region,
     'auth-url': authUrl,
-    'export-env': yamlBoolean('export-env'),
+    'export-env': yamlBoolean,
     'env-var': envVar,
     retries: wholeNumber(MAX_RETRIES, ', the extra attempts after the first.'),
     'rate-limit-wait-seconds': wholeNumber(MAX_RATE_LIMIT_WAIT_SECONDS, ': how many seconds in all to wait out HTTP 429 (rate limited) answers; 0 counts them under retries instead.'),
     'timeout-seconds': timeoutSeconds,
-    'reuse-token': yamlBoolean('reuse-token'),
+    'reuse-token': yamlBoolean,
     'min-validity-seconds': wholeNumber(MAX_MIN_VALIDITY_SECONDS, ': how many seconds a token from an earlier step of the job must stay valid to be used again.')
 };
 /**

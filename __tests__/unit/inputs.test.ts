@@ -88,7 +88,8 @@ describe('a refused input', () => {
     ['client-id', 'id:s3cret'],
     ['client-secret', 's3cret\n2'],
     ['auth-url', 'https://user:pa55word@torq.example/token'],
-    ['auth-url', 'https://pa55word@torq.example/token']
+    ['auth-url', 'https://pa55word@torq.example/token'],
+    ['auth-url', 'https://user:pa55 word@torq.example']
   ])('%s does not show a credential: %j', (name, value) => {
     const problem = problemOf(name, value)
     expect(problem).toMatch(new RegExp(`^Input '${name}' [a-z]`))
