@@ -28415,6 +28415,7 @@ var core = __nccwpck_require__(5321);
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
     now: () => Date.now(),
+    uptime: () => Number(process.hrtime.bigint() / 1000000n),
     random: () => Math.random(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     // Its timer does not keep the process alive: the request's sockets do.
@@ -28496,6 +28497,18 @@ function encodings(value) {
         Buffer.from(value).toString('base64url'),
         JSON.stringify(value).slice(1, -1)
     ];
+}
+/**
+ * Whether `text` is one of `values` as a server could echo it, in any letter
+ * case and padding: whole, or for a form of 8 characters or more, within it.
+ */
+function isEcho(text, values) {
+    const bare = (form) => form.toLowerCase().replace(/=+$/, '');
+    const echo = bare(text);
+    return values
+        .flatMap(encodings)
+        .map(bare)
+        .some((form) => form.length >= 8 ? echo.includes(form) : form !== '' && echo === form);
 }
 // Built once per array of secrets: a run builds its array once, in main.ts.
 const cutters = new WeakMap();
@@ -29558,7 +29571,7 @@ function readToken(fields, sentAt, ctx) {
         throw refused('The token endpoint answered HTTP 200 but the JSON has no access_token.');
     }
     // An endpoint echoing the request must not make a credential a token.
-    if ([...ctx.secrets, ctx.settings.clientId].includes(accessToken)) {
+    if (isEcho(accessToken, [...ctx.secrets, ctx.settings.clientId])) {
         throw refused(`The token endpoint returned as access_token a credential the action sent (client-id, client-secret, or a proxy password); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq is answering.`);
     }
     // The token goes into the runner's files and into later steps' commands:
@@ -29596,11 +29609,13 @@ function readToken(fields, sentAt, ctx) {
  * cut too, since it was never masked.
  */
 function showTokenType(value, secrets) {
-    const word = typeof value === 'string' &&
-        value.length <= 64 &&
-        quoteIfShaped(value.replace(/[^\x21-\x7e]/g, ''), TOKEN_TYPE_SHAPE, secrets);
-    return word
-        ? `token_type ${JSON.stringify(value).replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`
+    if (typeof value !== 'string' ||
+        value.length > MAX_QUOTE_LENGTH ||
+        !quoteIfShaped(value.replace(/[^\x21-\x7e]/g, ''), TOKEN_TYPE_SHAPE, secrets))
+        return 'an unexpected token_type';
+    const shown = JSON.stringify(value).replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return shown.length <= MAX_QUOTE_LENGTH
+        ? `token_type ${shown}`
         : 'an unexpected token_type';
 }
 function parseJson(body) {
@@ -29654,26 +29669,25 @@ class Reason {
     }
 }
 /**
- * The job state of this run's identity, or undefined when reuse is off (a
- * debug line says why): then the token is neither looked up nor kept.
- * Fingerprint and key are one-way digests (of a JSON array, so no two
- * triples encode alike): nothing the secret can be read back from.
+ * The job state of this run's identity, or undefined without one (a debug
+ * line says why). With reuse-token false the token is neither looked up nor
+ * kept, and only the variable set is noted. Fingerprint and key are one-way
+ * digests (of a JSON array, so no two triples encode alike): nothing the
+ * secret can be read back from.
  */
-function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
-    const off = !settings.reuseToken
-        ? 'reuse-token is false'
-        : !runnerTemp
-            ? 'RUNNER_TEMP is not set'
-            : // A relative path would put the token in the workspace, next to the code.
-                !(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)
-                    ? 'RUNNER_TEMP is not an absolute path'
-                    : !writableDirectory(runnerTemp)
-                        ? 'RUNNER_TEMP is not a writable directory'
-                        : undefined;
-    if (off !== undefined) {
-        core/* debug */.Yz(`Token reuse is off: ${off}.`);
+function jobToken(settings, clock, runnerTemp = process.env['RUNNER_TEMP'], uid = process.getuid?.()) {
+    const unusable = !runnerTemp
+        ? 'RUNNER_TEMP is not set'
+        : // A relative path would put the token in the workspace, next to the code.
+            !(0,external_node_path_namespaceObject.isAbsolute)(runnerTemp)
+                ? 'RUNNER_TEMP is not an absolute path'
+                : !writableDirectory(runnerTemp)
+                    ? 'RUNNER_TEMP is not a writable directory'
+                    : undefined;
+    if (unusable !== undefined || !settings.reuseToken)
+        core/* debug */.Yz(`Token reuse is off: ${unusable ?? 'reuse-token is false'}.`);
+    if (unusable !== undefined || (!settings.reuseToken && !settings.exportEnv))
         return undefined;
-    }
     const { clientId, clientSecret, tokenUrl } = settings;
     const digest = (purpose) => (0,external_node_crypto_.hash)('sha256', JSON.stringify([
         STATE_FORMAT,
@@ -29687,7 +29701,8 @@ function jobToken(settings, now, runnerTemp = process.env['RUNNER_TEMP'], uid = 
         fingerprint: digest('id').toString('hex'),
         key: digest('key'),
         uid,
-        now,
+        clock,
+        reuse: settings.reuseToken,
         minValiditySeconds: settings.minValiditySeconds,
         envVar: settings.exportEnv ? settings.envVar : undefined
     };
@@ -29754,13 +29769,17 @@ function findToken(job) {
     if (kept === undefined) {
         return new Reason('the kept token cannot be decrypted with the key of these inputs, or fails the checks of a fresh one');
     }
-    const now = job.now();
+    const now = job.clock.now();
+    const uptime = job.clock.uptime();
     // A clock set back would otherwise make an expired token look valid.
-    if (now < kept.requestedAt) {
+    if (now < kept.requestedAt || uptime < kept.uptimeAt) {
         return new Reason("the runner's clock reads earlier than when the kept token was requested");
     }
-    const expiresAt = kept.requestedAt + kept.expiresIn * 1000;
-    const left = Math.floor((expiresAt - now) / 1000);
+    // The longer of the times since the request: a clock set right since (one
+    // fast at the request) shows on the uptime clock.
+    const leftMs = kept.expiresIn * 1000 -
+        Math.max(now - kept.requestedAt, uptime - kept.uptimeAt);
+    const left = Math.floor(leftMs / 1000);
     if (left < 1)
         return new Reason('the kept token has expired');
     if (left < job.minValiditySeconds) {
@@ -29770,7 +29789,7 @@ function findToken(job) {
         accessToken: kept.token,
         tokenType: kept.tokenType,
         expiresIn: left,
-        expiresAt
+        expiresAt: now + leftMs
     };
 }
 /**
@@ -29791,17 +29810,21 @@ function keepToken(job, token, fresh = true) {
         changed = before !== job.fingerprint;
         state.exported[job.envVar] = job.fingerprint;
     }
-    if (fresh) {
+    if (fresh && job.reuse) {
         const { expiresIn, expiresAt } = token;
         if (expiresIn === undefined || expiresAt === undefined) {
             core/* debug */.Yz('The token is not kept for later steps: its lifetime is unknown.');
         }
         else {
             lifetimeWarning(expiresIn, job.minValiditySeconds);
+            const requestedAt = expiresAt - expiresIn * 1000;
+            // This step's few seconds since the request are taken on either clock.
+            const uptimeAt = job.clock.uptime() - (job.clock.now() - requestedAt);
             state.entries[job.fingerprint] = seal(job, {
                 token: token.accessToken,
                 tokenType: token.tokenType,
-                requestedAt: expiresAt - expiresIn * 1000,
+                requestedAt,
+                uptimeAt,
                 expiresIn
             });
             changed = true;
@@ -29846,7 +29869,7 @@ function parseState(text) {
 function wellFormed(value) {
     if (!reuse_isObject(value))
         return undefined;
-    const { token, tokenType, requestedAt, expiresIn } = value;
+    const { token, tokenType, requestedAt, uptimeAt, expiresIn } = value;
     return typeof token === 'string' &&
         token.length >= MIN_TOKEN_LENGTH &&
         token.length <= MAX_TOKEN_LENGTH &&
@@ -29854,6 +29877,7 @@ function wellFormed(value) {
         typeof tokenType === 'string' &&
         tokenType.toLowerCase() === 'bearer' &&
         Number.isSafeInteger(requestedAt) &&
+        Number.isSafeInteger(uptimeAt) &&
         Number.isInteger(expiresIn) &&
         expiresIn >= 1 &&
         expiresIn <= MAX_EXPIRES_IN
@@ -29861,6 +29885,7 @@ function wellFormed(value) {
             token,
             tokenType,
             requestedAt: requestedAt,
+            uptimeAt: uptimeAt,
             expiresIn: expiresIn
         }
         : undefined;
@@ -29975,8 +30000,8 @@ async function run(clock = systemClock) {
     try {
         const settings = readInputs(input, process.env);
         const ctx = { settings, secrets, clock };
-        const job = jobToken(settings, clock.now);
-        const earlier = job && earlierToken(job);
+        const job = jobToken(settings, clock);
+        const earlier = job?.reuse && earlierToken(job);
         if (earlier) {
             publishToken(earlier, settings, true);
             keepToken(job, earlier, false);

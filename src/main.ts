@@ -25,8 +25,8 @@ export async function run(clock: Clock = systemClock): Promise<void> {
   try {
     const settings = readInputs(input, process.env)
     const ctx: Context = { settings, secrets, clock }
-    const job = jobToken(settings, clock.now)
-    const earlier = job && earlierToken(job)
+    const job = jobToken(settings, clock)
+    const earlier = job?.reuse && earlierToken(job)
     if (earlier) {
       publishToken(earlier, settings, true)
       keepToken(job, earlier, false)

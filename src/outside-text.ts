@@ -36,6 +36,21 @@ function encodings(value: string): string[] {
   ]
 }
 
+/**
+ * Whether `text` is one of `values` as a server could echo it, in any letter
+ * case and padding: whole, or for a form of 8 characters or more, within it.
+ */
+export function isEcho(text: string, values: readonly string[]): boolean {
+  const bare = (form: string) => form.toLowerCase().replace(/=+$/, '')
+  const echo = bare(text)
+  return values
+    .flatMap(encodings)
+    .map(bare)
+    .some((form) =>
+      form.length >= 8 ? echo.includes(form) : form !== '' && echo === form
+    )
+}
+
 interface Cutter {
   pattern: RegExp | undefined
   longest: number

@@ -18,6 +18,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
+import type { Clock } from './clock.js'
 import type { Settings } from './inputs.js'
 import {
   BEARER_TOKEN,
@@ -47,6 +48,8 @@ interface Kept {
   tokenType: string
   /** When the request that got the token was sent, in ms since the epoch. */
   requestedAt: number
+  /** The same moment on the machine's uptime clock (Clock.uptime). */
+  uptimeAt: number
   /** The lifetime Torq gave, in seconds. */
   expiresIn: number
 }
@@ -65,7 +68,9 @@ export interface JobToken {
   fingerprint: string
   key: Buffer
   uid: number | undefined
-  now: () => number
+  clock: Pick<Clock, 'now' | 'uptime'>
+  /** Whether tokens are looked up and kept; if not, only `envVar` is noted. */
+  reuse: boolean
   minValiditySeconds: number
   /** The variable this step sets, if it sets one. */
   envVar: string | undefined
@@ -77,31 +82,30 @@ class Reason {
 }
 
 /**
- * The job state of this run's identity, or undefined when reuse is off (a
- * debug line says why): then the token is neither looked up nor kept.
- * Fingerprint and key are one-way digests (of a JSON array, so no two
- * triples encode alike): nothing the secret can be read back from.
+ * The job state of this run's identity, or undefined without one (a debug
+ * line says why). With reuse-token false the token is neither looked up nor
+ * kept, and only the variable set is noted. Fingerprint and key are one-way
+ * digests (of a JSON array, so no two triples encode alike): nothing the
+ * secret can be read back from.
  */
 export function jobToken(
   settings: Settings,
-  now: () => number,
+  clock: Pick<Clock, 'now' | 'uptime'>,
   runnerTemp = process.env['RUNNER_TEMP'],
   uid = process.getuid?.()
 ): JobToken | undefined {
-  const off = !settings.reuseToken
-    ? 'reuse-token is false'
-    : !runnerTemp
-      ? 'RUNNER_TEMP is not set'
-      : // A relative path would put the token in the workspace, next to the code.
-        !isAbsolute(runnerTemp)
-        ? 'RUNNER_TEMP is not an absolute path'
-        : !writableDirectory(runnerTemp)
-          ? 'RUNNER_TEMP is not a writable directory'
-          : undefined
-  if (off !== undefined) {
-    core.debug(`Token reuse is off: ${off}.`)
+  const unusable = !runnerTemp
+    ? 'RUNNER_TEMP is not set'
+    : // A relative path would put the token in the workspace, next to the code.
+      !isAbsolute(runnerTemp)
+      ? 'RUNNER_TEMP is not an absolute path'
+      : !writableDirectory(runnerTemp)
+        ? 'RUNNER_TEMP is not a writable directory'
+        : undefined
+  if (unusable !== undefined || !settings.reuseToken)
+    core.debug(`Token reuse is off: ${unusable ?? 'reuse-token is false'}.`)
+  if (unusable !== undefined || (!settings.reuseToken && !settings.exportEnv))
     return undefined
-  }
   const { clientId, clientSecret, tokenUrl } = settings
   const digest = (purpose: string) =>
     hash(
@@ -120,7 +124,8 @@ export function jobToken(
     fingerprint: digest('id').toString('hex'),
     key: digest('key'),
     uid,
-    now,
+    clock,
+    reuse: settings.reuseToken,
     minValiditySeconds: settings.minValiditySeconds,
     envVar: settings.exportEnv ? settings.envVar : undefined
   }
@@ -198,15 +203,20 @@ function findToken(job: JobToken): Token | Reason {
       'the kept token cannot be decrypted with the key of these inputs, or fails the checks of a fresh one'
     )
   }
-  const now = job.now()
+  const now = job.clock.now()
+  const uptime = job.clock.uptime()
   // A clock set back would otherwise make an expired token look valid.
-  if (now < kept.requestedAt) {
+  if (now < kept.requestedAt || uptime < kept.uptimeAt) {
     return new Reason(
       "the runner's clock reads earlier than when the kept token was requested"
     )
   }
-  const expiresAt = kept.requestedAt + kept.expiresIn * 1000
-  const left = Math.floor((expiresAt - now) / 1000)
+  // The longer of the times since the request: a clock set right since (one
+  // fast at the request) shows on the uptime clock.
+  const leftMs =
+    kept.expiresIn * 1000 -
+    Math.max(now - kept.requestedAt, uptime - kept.uptimeAt)
+  const left = Math.floor(leftMs / 1000)
   if (left < 1) return new Reason('the kept token has expired')
   if (left < job.minValiditySeconds) {
     return new Reason(
@@ -217,7 +227,7 @@ function findToken(job: JobToken): Token | Reason {
     accessToken: kept.token,
     tokenType: kept.tokenType,
     expiresIn: left,
-    expiresAt
+    expiresAt: now + leftMs
   }
 }
 
@@ -241,7 +251,7 @@ export function keepToken(job: JobToken, token: Token, fresh = true): void {
     changed = before !== job.fingerprint
     state.exported[job.envVar] = job.fingerprint
   }
-  if (fresh) {
+  if (fresh && job.reuse) {
     const { expiresIn, expiresAt } = token
     if (expiresIn === undefined || expiresAt === undefined) {
       core.debug(
@@ -249,10 +259,14 @@ export function keepToken(job: JobToken, token: Token, fresh = true): void {
       )
     } else {
       lifetimeWarning(expiresIn, job.minValiditySeconds)
+      const requestedAt = expiresAt - expiresIn * 1000
+      // This step's few seconds since the request are taken on either clock.
+      const uptimeAt = job.clock.uptime() - (job.clock.now() - requestedAt)
       state.entries[job.fingerprint] = seal(job, {
         token: token.accessToken,
         tokenType: token.tokenType,
-        requestedAt: expiresAt - expiresIn * 1000,
+        requestedAt,
+        uptimeAt,
         expiresIn
       })
       changed = true
@@ -310,7 +324,7 @@ function parseState(text: string): State | Reason {
 /** A kept token that passes the checks a fresh token must pass. */
 function wellFormed(value: unknown): Kept | undefined {
   if (!isObject(value)) return undefined
-  const { token, tokenType, requestedAt, expiresIn } = value
+  const { token, tokenType, requestedAt, uptimeAt, expiresIn } = value
   return typeof token === 'string' &&
     token.length >= MIN_TOKEN_LENGTH &&
     token.length <= MAX_TOKEN_LENGTH &&
@@ -318,6 +332,7 @@ function wellFormed(value: unknown): Kept | undefined {
     typeof tokenType === 'string' &&
     tokenType.toLowerCase() === 'bearer' &&
     Number.isSafeInteger(requestedAt) &&
+    Number.isSafeInteger(uptimeAt) &&
     Number.isInteger(expiresIn) &&
     (expiresIn as number) >= 1 &&
     (expiresIn as number) <= MAX_EXPIRES_IN
@@ -325,6 +340,7 @@ function wellFormed(value: unknown): Kept | undefined {
         token,
         tokenType,
         requestedAt: requestedAt as number,
+        uptimeAt: uptimeAt as number,
         expiresIn: expiresIn as number
       }
     : undefined

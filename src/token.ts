@@ -1,7 +1,13 @@
 import { TokenRequestError } from './errors.js'
 import type { Answer, Message } from './http.js'
 import type { Context } from './inputs.js'
-import { basic, quote, quoteIfShaped } from './outside-text.js'
+import {
+  basic,
+  isEcho,
+  MAX_QUOTE_LENGTH,
+  quote,
+  quoteIfShaped
+} from './outside-text.js'
 
 /** Sent as User-Agent; kept equal to package.json by a test. */
 export const USER_AGENT = 'torq-token-action/1.0.0'
@@ -169,7 +175,7 @@ function readToken(
     )
   }
   // An endpoint echoing the request must not make a credential a token.
-  if ([...ctx.secrets, ctx.settings.clientId].includes(accessToken)) {
+  if (isEcho(accessToken, [...ctx.secrets, ctx.settings.clientId])) {
     throw refused(
       `The token endpoint returned as access_token a credential the action sent (client-id, client-secret, or a proxy password); it was refused and nothing was written. Check ${ctx.settings.source}: something other than Torq is answering.`
     )
@@ -220,12 +226,22 @@ function readToken(
  * cut too, since it was never masked.
  */
 function showTokenType(value: unknown, secrets: readonly string[]): string {
-  const word =
-    typeof value === 'string' &&
-    value.length <= 64 &&
-    quoteIfShaped(value.replace(/[^\x21-\x7e]/g, ''), TOKEN_TYPE_SHAPE, secrets)
-  return word
-    ? `token_type ${JSON.stringify(value).replace(/[^\x21-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_QUOTE_LENGTH ||
+    !quoteIfShaped(
+      value.replace(/[^\x21-\x7e]/g, ''),
+      TOKEN_TYPE_SHAPE,
+      secrets
+    )
+  )
+    return 'an unexpected token_type'
+  const shown = JSON.stringify(value).replace(
+    /[^\x21-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+  return shown.length <= MAX_QUOTE_LENGTH
+    ? `token_type ${shown}`
     : 'an unexpected token_type'
 }
 

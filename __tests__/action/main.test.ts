@@ -285,6 +285,7 @@ describe('a failure nobody foresaw', () => {
       now: () => {
         throw thrown
       },
+      uptime: () => 0,
       random: () => 0,
       sleep: () => Promise.resolve(),
       deadline: () => new AbortController().signal

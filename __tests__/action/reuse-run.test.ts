@@ -157,19 +157,35 @@ describe('the kept token', () => {
 
 describe('one env-var for two accounts', () => {
   it("warns, naming env-var, when a step replaces the other account's token", async () => {
+    const off = { 'reuse-token': 'false' }
     const steps = [
       await step(),
       await step(),
       await step(OTHER),
       await step(),
       await step({ 'export-env': 'false' }),
-      await step(OTHER, 0)
+      await step(OTHER, 0),
+      await step({ ...OTHER, ...off }),
+      await step(off),
+      await step()
     ]
-    expect(steps.map((s) => s.requests.length)).toEqual([1, 0, 1, 0, 0, 0])
+    expect(steps.map((s) => s.requests.length)).toEqual([
+      1, 0, 1, 0, 0, 0, 1, 1, 0
+    ])
     const warned = steps.map((s) =>
       s.warnings.some((w) => w.includes('env-var TORQ_ACCESS_TOKEN'))
     )
-    expect(warned).toEqual([false, false, true, true, false, true])
+    expect(warned).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false
+    ])
     expect(steps.every((s) => s.exitCode === undefined)).toBe(true)
   })
 })
@@ -177,8 +193,14 @@ describe('one env-var for two accounts', () => {
 describe('reuse-token: false', () => {
   it('neither keeps the token nor reads one kept', async () => {
     const off = { 'reuse-token': 'false' }
-    expect((await step(off)).requests).toHaveLength(1)
-    expect(readdirSync(temp)).toEqual([])
+    const first = await step(off)
+    expect(first.requests).toHaveLength(1)
+    // Only which credentials set the variable is noted; no token is kept.
+    const state = readFileSync(join(temp, STATE_FILE), 'utf8')
+    expect(JSON.parse(state)).toMatchObject({ entries: {} })
+    expect(readdirSync(temp)).toEqual([STATE_FILE])
+    await step({ ...off, 'export-env': 'false' })
+    expect(readFileSync(join(temp, STATE_FILE), 'utf8')).toBe(state)
     await step()
     const again = await step(off, 1000)
     expect(again.requests).toHaveLength(1)

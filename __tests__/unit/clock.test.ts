@@ -30,4 +30,12 @@ describe('systemClock', () => {
     expect((soon.reason as Error).name).toBe('TimeoutError')
     expect(late.aborted).toBe(false)
   })
+
+  it("reads the machine's monotonic clock, in whole milliseconds", () => {
+    const before = Number(process.hrtime.bigint() / 1_000_000n)
+    const uptime = systemClock.uptime()
+    expect(Number.isInteger(uptime)).toBe(true)
+    expect(uptime - before).toBeGreaterThanOrEqual(0)
+    expect(uptime - before).toBeLessThan(1000)
+  })
 })

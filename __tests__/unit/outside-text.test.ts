@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
   basic,
+  isEcho,
   MAX_QUOTE_LENGTH,
   READ_LENGTH,
   quote,
@@ -61,6 +62,23 @@ const hidden = (n: number) => '\u200b'.repeat(n)
 describe('basic', () => {
   it('joins user and password with a colon, unencoded, as curl -u does', () => {
     expect(basic(PROXY_USER, PROXY_PASSWORD)).toBe('dXNAZXI6cDpzcyB3MHJk')
+  })
+})
+
+describe('isEcho', () => {
+  it.each([
+    ['s3cr3t-value', true],
+    ['S3CR3T-VALUE==', true],
+    ['xx-s3cr3t-value-yy', true],
+    [Buffer.from('s3cr3t-value').toString('base64url'), true],
+    [encodeURIComponent('s3cr3t/value'), false],
+    ['short', true],
+    ['SHORT=', true],
+    // A short value counts only whole: a token may hold any few letters.
+    ['a-short-one', false],
+    ['s3cr3t-valu', false]
+  ])('finds %j: %s', (text, found) => {
+    expect(isEcho(text, ['s3cr3t-value', 'short'])).toBe(found)
   })
 })
 

@@ -36,7 +36,7 @@ it('refuses a file swapped for a larger one as it is opened, or one that fails t
     GITHUB_ENV: '/runner/env'
   })
   const now = Date.UTC(2026, 10, 28, 16)
-  const job = jobToken(settings, () => now, dir)
+  const job = jobToken(settings, { now: () => now, uptime: () => 0 }, dir)
   if (job === undefined) throw new Error('reuse is off')
   const write = jest
     .spyOn(process.stdout, 'write')

@@ -34,11 +34,14 @@ const T2 = '22222222-2f7a-4c3d-9e8f-1a2b3c4d5e6f'
 const RUNNER_TEMP = process.env['RUNNER_TEMP']
 let dir: string
 let now: number
+/** The machine's uptime clock, moving with `now` unless a test sets the time. */
+let uptime: number
 let lines: string[]
 beforeEach(() => {
   dir = fs.mkdtempSync(join(tmpdir(), 'torq-reuse-'))
   process.env['RUNNER_TEMP'] = dir
   now = START
+  uptime = 1_000_000
   lines = []
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     lines.push(...String(chunk).split('\n').filter(Boolean))
@@ -59,9 +62,16 @@ function settings(inputs: Record<string, string> = {}) {
   return readInputs((name) => given[name] ?? '', files)
 }
 
+const clock = { now: () => now, uptime: () => uptime }
+/** Time passes: `ms` on both clocks, or only on the uptime clock as the time is set by `set`. */
+const pass = (ms: number, set = 0) => {
+  now += ms + set
+  uptime += ms
+}
+
 /** The job state of a run with these inputs, on the fake time. */
 function job(inputs: Record<string, string> = {}): JobToken {
-  const state = jobToken(settings(inputs), () => now)
+  const state = jobToken(settings(inputs), clock)
   if (state === undefined) throw new Error('reuse is off')
   return state
 }
@@ -83,7 +93,11 @@ const debugLines = () => lines.filter((line) => line.startsWith('::debug::'))
 
 describe('jobToken', () => {
   it.each([
-    ['reuse-token is false', { 'reuse-token': 'false' }, () => dir],
+    [
+      'reuse-token is false',
+      { 'reuse-token': 'false', 'export-env': 'false' },
+      () => dir
+    ],
     ['RUNNER_TEMP is not set', {}, () => ''],
     ['RUNNER_TEMP is not an absolute path', {}, () => 'runner/temp'],
     ['RUNNER_TEMP is not a writable directory', {}, () => join(dir, 'none')],
@@ -91,8 +105,22 @@ describe('jobToken', () => {
   ])('turns reuse off, with a debug line, when %s', (reason, inputs, temp) => {
     fs.writeFileSync(statePath(), '')
     process.env['RUNNER_TEMP'] = temp()
-    expect(jobToken(settings(inputs), () => now)).toBeUndefined()
+    expect(jobToken(settings(inputs), clock)).toBeUndefined()
     expect(lines).toEqual([expect.stringContaining(`reuse is off: ${reason}`)])
+  })
+
+  it('with reuse-token false, only notes the variable set', () => {
+    const off = { 'reuse-token': 'false' }
+    expect(job(off)).toMatchObject({
+      reuse: false,
+      envVar: 'TORQ_ACCESS_TOKEN'
+    })
+    expect(lines).toEqual([expect.stringContaining('reuse-token is false')])
+    keepToken(job(off), fresh(T1, 3600))
+    expect(readState()).toMatchObject({
+      entries: {},
+      exported: { TORQ_ACCESS_TOKEN: job().fingerprint }
+    })
   })
 
   it('takes RUNNER_TEMP and the user from the process', () => {
@@ -105,7 +133,7 @@ describe('earlierToken and keepToken', () => {
     expect(earlierToken(job())).toBeUndefined()
     keepToken(job(), fresh(T1, 3600))
     keepToken(job({ 'client-id': 'client-b' }), fresh(T2, 3600))
-    now += 650_500
+    pass(650_500)
     expect(earlierToken(job())).toEqual({
       accessToken: T1,
       tokenType: 'Bearer',
@@ -138,12 +166,12 @@ describe('earlierToken and keepToken', () => {
   })
 
   it('ask Torq again for a kept token expired, about to, or from a clock set back', () => {
-    const kept = (lifetime: number, later: number, min = '0') => {
+    const kept = (lifetime: number, later: number, min = '0', set = 0) => {
       fs.rmSync(statePath(), { force: true })
       keepToken(job(), fresh(T1, lifetime))
-      now += later
+      pass(later, set)
       const token = earlierToken(job({ 'min-validity-seconds': min }))
-      now -= later
+      pass(-later, -set)
       return token?.expiresIn ?? debugLines().pop()
     }
     expect(kept(2, 1001)).toContain('the kept token has expired')
@@ -154,9 +182,17 @@ describe('earlierToken and keepToken', () => {
     expect(kept(700, 100_001, '599')).toBe(599)
     expect(kept(MAX_EXPIRES_IN, 0)).toBe(MAX_EXPIRES_IN)
     // Never more than its lifetime: a clock that reads earlier is not trusted.
-    expect(kept(3600, -1)).toContain(
+    const earlier =
       "the runner's clock reads earlier than when the kept token was requested"
-    )
+    expect(kept(3600, 0, '0', -1)).toContain(earlier)
+    expect(kept(3600, 1000, '0', -3_600_000)).toContain(earlier)
+    // The longer time since the request counts: a clock set forward since,
+    // or one that was fast at the request and set right since (on the uptime
+    // clock, which no setting moves). Uptime that reads earlier: another boot.
+    expect(kept(3600, 1000, '0', 86_400_000)).toContain('has expired')
+    expect(kept(3600, 3_900_000, '0', -1_800_000)).toContain('has expired')
+    expect(kept(3600, 1_200_000, '0', -600_000)).toBe(2400)
+    expect(kept(3600, -1, '0', 1001)).toContain(earlier)
   })
 
   it('keep no token without a lifetime, and warn of one no longer than min-validity-seconds', () => {
@@ -347,6 +383,7 @@ describe('a state file planted or tampered with', () => {
     token: T1,
     tokenType: 'Bearer',
     requestedAt: START,
+    uptimeAt: 1_000_000,
     expiresIn: 3600
   }
 
@@ -367,6 +404,8 @@ describe('a state file planted or tampered with', () => {
     { tokenType: 'Basic' },
     { requestedAt: START + 0.5 },
     { requestedAt: String(START) },
+    { uptimeAt: 0.5 },
+    { uptimeAt: undefined },
     { expiresIn: 0 },
     { expiresIn: 1.5 },
     { expiresIn: MAX_EXPIRES_IN + 1 },

@@ -204,11 +204,12 @@ describe('a token answer', () => {
     ['Bearer ', String.raw`token_type "Bearer\u0020"`],
     ['Bearer\t', String.raw`token_type "Bearer\t"`],
     ['\u00a0Bearer\u200b', String.raw`token_type "\u00a0Bearer\u200b"`],
+    // Shown in at most 200 characters.
     [
-      `Bearer${'\u00a0'.repeat(58)}`,
-      `token_type "Bearer${String.raw`\u00a0`.repeat(58)}"`
+      `Bearer${'\u00a0'.repeat(32)}`,
+      `token_type "Bearer${String.raw`\u00a0`.repeat(32)}"`
     ],
-    [`Bearer${'\u00a0'.repeat(59)}`, 'an unexpected token_type']
+    [`Bearer${'\u00a0'.repeat(33)}`, 'an unexpected token_type']
   ])('refuses token_type %j, naming it as %s', (type, named) => {
     const message = refusal(
       answer(200, { access_token: 'Abcdefghij0123456789', token_type: type })
@@ -220,7 +221,19 @@ describe('a token answer', () => {
   it.each([
     ['the client secret', DEMO_CLIENT_SECRET],
     ['the client id', DEMO_CLIENT_ID],
-    ['the Basic credential', BASIC]
+    ['the Basic credential', BASIC],
+    [
+      'the secret upper-cased and padded',
+      `${DEMO_CLIENT_SECRET.toUpperCase()}==`
+    ],
+    ['the secret within', `${DEMO_CLIENT_SECRET}.x`],
+    ['the client id upper-cased', DEMO_CLIENT_ID.toUpperCase()],
+    ['the Basic credential unpadded', BASIC.replace(/=+$/, '')],
+    [
+      'the secret in base64',
+      Buffer.from(DEMO_CLIENT_SECRET).toString('base64')
+    ],
+    ['id and secret together', `${DEMO_CLIENT_ID}${DEMO_CLIENT_SECRET}`]
   ])('refuses %s as the token, without quoting it', (_case, token) => {
     const message = refusal(answer(200, { access_token: token }))
     expect(message).toMatch(/a credential the action sent.*nothing was written/)

@@ -2,6 +2,8 @@ import type { Clock } from '../../src/clock.js'
 
 /** More waits than any run of attempts the tests make. */
 const MAX_SLEEPS = 10_000
+/** When the fake machine started: its uptime is counted from there. */
+const BOOT = Date.UTC(2026, 10, 1)
 
 /**
  * A clock for tests: `sleep` records the wait and moves time forward at once;
@@ -25,6 +27,8 @@ export function fakeClock(
   }
   const clock: Clock = {
     now: () => now,
+    // The machine's uptime, moving with `now` (a job's steps share it).
+    uptime: () => now - BOOT,
     random: () => randoms[Math.min(draw++, randoms.length - 1)] ?? 0,
     sleep: (ms) => {
       // A run of attempts that never ends would spin here for ever.

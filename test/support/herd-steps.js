@@ -90,8 +90,9 @@ export async function runJobSteps(options) {
   const { settings, reuse, steps } = options
   const time = virtualTime(seededRandom(options.seed))
   // Whole milliseconds, as Date.now() gives them and the state file keeps.
+  const whole = () => Math.floor(time.clock.now())
   /** @type {Clock} */
-  const clock = { ...time.clock, now: () => Math.floor(time.clock.now()) }
+  const clock = { ...time.clock, now: whole, uptime: whole }
   const ask = endpoint(
     limiterOf(options.model, options.limit),
     clock,
@@ -125,7 +126,7 @@ export async function runJobSteps(options) {
     for (let step = 0; step < steps; step++) {
       if (step > 0) await clock.sleep(options.everyMs)
       const state = quietly(() =>
-        reuse.jobToken(settings, clock.now, runnerTemp)
+        reuse.jobToken(settings, clock, runnerTemp)
       )
       /** @type {Token | undefined} */
       let token = state && quietly(() => reuse.earlierToken(state))

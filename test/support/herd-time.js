@@ -69,6 +69,7 @@ export function virtualTime(random) {
   /** @type {Clock} */
   const clock = {
     now: () => now,
+    uptime: () => now,
     random,
     sleep: (ms) => new Promise((resolve) => at(now + ms, () => resolve())),
     // The herd's endpoints answer at once, in virtual time.
