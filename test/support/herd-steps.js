@@ -125,9 +125,7 @@ export async function runJobSteps(options) {
     let latest = ''
     for (let step = 0; step < steps; step++) {
       if (step > 0) await clock.sleep(options.everyMs)
-      const state = quietly(() =>
-        reuse.jobToken(settings, clock, runnerTemp)
-      )
+      const state = quietly(() => reuse.jobToken(settings, clock, runnerTemp))
       /** @type {Token | undefined} */
       let token = state && quietly(() => reuse.earlierToken(state))
       if (token) {
