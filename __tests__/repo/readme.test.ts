@@ -1,8 +1,9 @@
-// Facts the README states that the code states too, read from the code: the
-// inputs, their defaults and limits, the outputs, the regions' URLs, the
-// runner it needs, the route lines. Its wording is free; a stale fact fails.
+// Facts the README and docs/ state that the code states too, read from the
+// code: the inputs, their defaults and limits, the outputs, the regions' URLs,
+// the runner it needs (README.md), the route lines (docs/proxies.md), the npm
+// scripts and files they name. Their wording is free; a stale fact fails.
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decideRoute, describeRoute } from '../../src/http.js'
 import {
@@ -20,6 +21,9 @@ import { ROOT } from '../../test/support/runner-env.js'
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8')
 const readme = read('README.md')
+const docs = readdirSync(join(ROOT, 'docs'))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => `docs/${name}`)
 
 /** The README's table rows that start with a `name`: their other cells. */
 const rows = new Map(
@@ -81,7 +85,7 @@ describe('the README', () => {
     expect(readme).toContain(`actions/runner v${version ?? 'unknown'}`)
   })
 
-  it('shows route lines as the action writes them', () => {
+  it('shows route lines as the action writes them, in docs/proxies.md', () => {
     const saved = process.env
     try {
       for (const env of [
@@ -91,10 +95,61 @@ describe('the README', () => {
       ]) {
         process.env = env
         const line = describeRoute(decideRoute(new URL(TOKEN_URLS.us)), [])
-        expect(readme).toContain(`\n${line}\n`)
+        expect(read('docs/proxies.md')).toContain(`\n${line}\n`)
       }
     } finally {
       process.env = saved
     }
+  })
+})
+
+describe('the README and docs/', () => {
+  const pages = ['README.md', ...docs]
+
+  it('link to files that exist, and to headings those pages have', () => {
+    /** GitHub's anchor of each heading of a Markdown file. */
+    const anchors = (file: string) =>
+      [...read(file).matchAll(/^#+ (.*)$/gm)].map(([, title = '']) =>
+        title
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-')
+      )
+    const links = [...pages, 'SECURITY.md'].flatMap((page) =>
+      [...read(page).matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)]
+        .filter(([, target = '']) => !/^[a-z]+:/.test(target))
+        .map(([, target = '', anchor]) => ({
+          path: target === '' ? page : join(page, '..', target),
+          anchor
+        }))
+    )
+    expect(links).toEqual(
+      expect.arrayContaining([{ path: 'docs/security.md', anchor: undefined }])
+    )
+    const broken = links.filter(
+      ({ path, anchor }) =>
+        !existsSync(join(ROOT, path)) ||
+        (anchor !== undefined && !anchors(path).includes(anchor))
+    )
+    expect(broken).toEqual([])
+  })
+
+  it('name only npm scripts that package.json has', () => {
+    const { scripts } = JSON.parse(read('package.json')) as {
+      scripts: Record<string, string>
+    }
+    const named = pages.flatMap((page) =>
+      [...read(page).matchAll(/\bnpm run ([\w:-]+)/g)].map(
+        ([, name = '']) => name
+      )
+    )
+    expect(named).toEqual(expect.arrayContaining(['demo', 'herd', 'mutation']))
+    expect(named.filter((name) => !(name in scripts))).toEqual([])
+  })
+
+  it('give the newcomer commands in the README itself', () => {
+    expect(readme).toMatch(/npm ci && npm run demo/)
+    expect(readme).toMatch(/^npm test\b/m)
+    expect(readme).toContain('](docs/development.md)')
   })
 })
