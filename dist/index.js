@@ -29776,9 +29776,10 @@ function findToken(job) {
         return new Reason("the runner's clock reads earlier than when the kept token was requested");
     }
     // The longer of the times since the request: a clock set right since (one
-    // fast at the request) shows on the uptime clock.
+    // fast at the request) shows on the uptime clock. That counts only past a
+    // second more, as the two clocks are read a moment apart.
     const leftMs = kept.expiresIn * 1000 -
-        Math.max(now - kept.requestedAt, uptime - kept.uptimeAt);
+        Math.max(now - kept.requestedAt, uptime - kept.uptimeAt - 1000);
     const left = Math.floor(leftMs / 1000);
     if (left < 1)
         return new Reason('the kept token has expired');
@@ -29925,14 +29926,10 @@ function readState({ dir, uid }) {
                     : undefined;
         if (problem !== undefined)
             return new Reason(`the job state file ${problem}`);
-        // Never more than the limit, even if the file grew after fstat.
+        // Never more than the limit, even if the file grew after fstat. (A read
+        // cut short leaves JSON that does not parse: Torq is asked.)
         const buffer = Buffer.alloc(Math.min(stat.size, MAX_STATE_BYTES) + 1);
-        let length = 0;
-        let n;
-        do {
-            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
-            length += n;
-        } while (n > 0 && length < buffer.length);
+        const length = (0,external_node_fs_namespaceObject.readSync)(fd, buffer);
         if (length > MAX_STATE_BYTES)
             return new Reason(`the job state file is larger than ${MAX_STATE_BYTES} bytes`);
         return parseState(buffer.toString('utf8', 0, length));

@@ -212,10 +212,11 @@ function findToken(job: JobToken): Token | Reason {
     )
   }
   // The longer of the times since the request: a clock set right since (one
-  // fast at the request) shows on the uptime clock.
+  // fast at the request) shows on the uptime clock. That counts only past a
+  // second more, as the two clocks are read a moment apart.
   const leftMs =
     kept.expiresIn * 1000 -
-    Math.max(now - kept.requestedAt, uptime - kept.uptimeAt)
+    Math.max(now - kept.requestedAt, uptime - kept.uptimeAt - 1000)
   const left = Math.floor(leftMs / 1000)
   if (left < 1) return new Reason('the kept token has expired')
   if (left < job.minValiditySeconds) {
@@ -386,14 +387,10 @@ function readState({ dir, uid }: JobToken): State | Reason {
           : undefined
     if (problem !== undefined)
       return new Reason(`the job state file ${problem}`)
-    // Never more than the limit, even if the file grew after fstat.
+    // Never more than the limit, even if the file grew after fstat. (A read
+    // cut short leaves JSON that does not parse: Torq is asked.)
     const buffer = Buffer.alloc(Math.min(stat.size, MAX_STATE_BYTES) + 1)
-    let length = 0
-    let n: number
-    do {
-      n = readSync(fd, buffer, length, buffer.length - length, null)
-      length += n
-    } while (n > 0 && length < buffer.length)
+    const length = readSync(fd, buffer)
     if (length > MAX_STATE_BYTES)
       return new Reason(
         `the job state file is larger than ${MAX_STATE_BYTES} bytes`

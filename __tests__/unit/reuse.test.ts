@@ -191,7 +191,10 @@ describe('earlierToken and keepToken', () => {
     // clock, which no setting moves). Uptime that reads earlier: another boot.
     expect(kept(3600, 1000, '0', 86_400_000)).toContain('has expired')
     expect(kept(3600, 3_900_000, '0', -1_800_000)).toContain('has expired')
-    expect(kept(3600, 1_200_000, '0', -600_000)).toBe(2400)
+    expect(kept(3600, 1_200_000, '0', -600_000)).toBe(2401)
+    // Within a second, the clocks are taken to agree: the wall clock counts.
+    expect(kept(3600, 1_200_000, '0', -500)).toBe(2400)
+    expect(kept(3600, 1_200_000, '0', -1500)).toBe(2401)
     expect(kept(3600, -1, '0', 1001)).toContain(earlier)
   })
 
