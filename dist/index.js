@@ -28508,7 +28508,7 @@ function isEcho(text, values) {
     return values
         .flatMap(encodings)
         .map(bare)
-        .some((form) => form.length >= 8 ? echo.includes(form) : form !== '' && echo === form);
+        .some((form) => (form.length >= 8 ? echo.includes(form) : echo === form));
 }
 // Built once per array of secrets: a run builds its array once, in main.ts.
 const cutters = new WeakMap();
@@ -29729,15 +29729,17 @@ function seal(job, kept) {
     ]);
     return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
 }
-/** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
+/**
+ * What `sealed` holds, if this identity's key sealed it and it is
+ * well-formed. Anything short or changed throws (no IV, a tag of another
+ * length, a tag that does not match), which means undefined.
+ */
 function unseal(job, sealed) {
     const bytes = Buffer.from(sealed, 'base64');
-    if (bytes.length <= IV_BYTES + TAG_BYTES)
-        return undefined;
-    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', job.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(job.fingerprint));
-    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
+        const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', job.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+        decipher.setAAD(Buffer.from(job.fingerprint));
+        decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
         const text = Buffer.concat([
             decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
             decipher.final()
@@ -29866,10 +29868,8 @@ function parseState(text) {
         exported: strings(json['exported'], /^[A-Za-z_][A-Za-z0-9_]*$/)
     };
 }
-/** A kept token that passes the checks a fresh token must pass. */
+/** A kept token that passes the checks a fresh token must pass (null throws). */
 function wellFormed(value) {
-    if (!reuse_isObject(value))
-        return undefined;
     const { token, tokenType, requestedAt, uptimeAt, expiresIn } = value;
     return typeof token === 'string' &&
         token.length >= MIN_TOKEN_LENGTH &&

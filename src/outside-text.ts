@@ -46,9 +46,7 @@ export function isEcho(text: string, values: readonly string[]): boolean {
   return values
     .flatMap(encodings)
     .map(bare)
-    .some((form) =>
-      form.length >= 8 ? echo.includes(form) : form !== '' && echo === form
-    )
+    .some((form) => (form.length >= 8 ? echo.includes(form) : echo === form))
 }
 
 interface Cutter {

@@ -155,24 +155,27 @@ function seal(job: JobToken, kept: Kept): string {
   return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')
 }
 
-/** What `sealed` holds, if this identity's key sealed it and it is well-formed. */
+/**
+ * What `sealed` holds, if this identity's key sealed it and it is
+ * well-formed. Anything short or changed throws (no IV, a tag of another
+ * length, a tag that does not match), which means undefined.
+ */
 function unseal(job: JobToken, sealed: string): Kept | undefined {
   const bytes = Buffer.from(sealed, 'base64')
-  if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    job.key,
-    bytes.subarray(0, IV_BYTES),
-    { authTagLength: TAG_BYTES }
-  )
-  decipher.setAAD(Buffer.from(job.fingerprint))
-  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
   try {
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      job.key,
+      bytes.subarray(0, IV_BYTES),
+      { authTagLength: TAG_BYTES }
+    )
+    decipher.setAAD(Buffer.from(job.fingerprint))
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
     const text = Buffer.concat([
       decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
       decipher.final()
     ]).toString()
-    return wellFormed(JSON.parse(text))
+    return wellFormed(JSON.parse(text) as Partial<Record<keyof Kept, unknown>>)
   } catch {
     return undefined
   }
@@ -322,9 +325,10 @@ function parseState(text: string): State | Reason {
   }
 }
 
-/** A kept token that passes the checks a fresh token must pass. */
-function wellFormed(value: unknown): Kept | undefined {
-  if (!isObject(value)) return undefined
+/** A kept token that passes the checks a fresh token must pass (null throws). */
+function wellFormed(
+  value: Partial<Record<keyof Kept, unknown>>
+): Kept | undefined {
   const { token, tokenType, requestedAt, uptimeAt, expiresIn } = value
   return typeof token === 'string' &&
     token.length >= MIN_TOKEN_LENGTH &&

@@ -138,12 +138,15 @@ describe('the kept token', () => {
     expect(forms.filter((form) => text.includes(form.toLowerCase()))).toEqual(
       []
     )
+    const written = statSync(join(temp, STATE_FILE)).ino
     const second = await step({ 'export-env': 'false' }, 1000)
     expect([second.requests.length, second.outputs['token']]).toEqual([
       0,
       token
     ])
     expect(second.exported).toEqual({})
+    // Reused, and nothing to note: the state is not written again.
+    expect(statSync(join(temp, STATE_FILE)).ino).toBe(written)
   })
 
   it('is not reused when the clock reads earlier than its request', async () => {
@@ -187,6 +190,17 @@ describe('one env-var for two accounts', () => {
       false
     ])
     expect(steps.every((s) => s.exitCode === undefined)).toBe(true)
+  })
+})
+
+describe('without RUNNER_TEMP', () => {
+  it('publishes the token and keeps nothing', async () => {
+    const result = await runAgainst(server, {}, [0.5], START, {
+      RUNNER_TEMP: undefined
+    })
+    expect(result.exitCode).toBeUndefined()
+    expect(result.outputs['reused']).toBe('false')
+    expect(result.exported['TORQ_ACCESS_TOKEN']).toBe(result.outputs['token'])
   })
 })
 

@@ -4,6 +4,9 @@
 import { afterEach, expect, it, jest } from '@jest/globals'
 
 const run = jest.fn(async () => {})
+// The handlers index.ts adds, as other modules of this process may have some.
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const
+const before = SIGNALS.map((signal) => process.listeners(signal).length)
 jest.unstable_mockModule('../../src/main.js', () => ({ run }))
 
 afterEach(() => {
@@ -39,7 +42,10 @@ it.each([
   const write = jest
     .spyOn(process.stdout, 'write')
     .mockImplementation(() => true)
-  // The handler index.js added last.
+  const added = SIGNALS.map(
+    (name, i) => process.listeners(name).length - (before[i] ?? 0)
+  )
+  expect(added).toEqual([1, 1])
   process.listeners(signal).at(-1)?.(signal)
   process.exitCode = undefined
   expect(exit).toHaveBeenCalledWith(code)

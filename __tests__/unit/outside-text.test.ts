@@ -73,12 +73,14 @@ describe('isEcho', () => {
     [Buffer.from('s3cr3t-value').toString('base64url'), true],
     [encodeURIComponent('s3cr3t/value'), false],
     ['short', true],
-    ['SHORT=', true],
+    ['SHORT==', true],
+    ['s=hort', false],
+    ['x-eight-ch-y', true],
     // A short value counts only whole: a token may hold any few letters.
     ['a-short-one', false],
     ['s3cr3t-valu', false]
   ])('finds %j: %s', (text, found) => {
-    expect(isEcho(text, ['s3cr3t-value', 'short'])).toBe(found)
+    expect(isEcho(text, ['s3cr3t-value', 'short', 'eight-ch'])).toBe(found)
   })
 })
 

@@ -9,7 +9,7 @@ import {
   it,
   jest
 } from '@jest/globals'
-import { createCipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -266,9 +266,10 @@ describe('earlierToken and keepToken', () => {
     // A reused token sets the variable too; that notes its identity.
     keepToken(job(), fresh(T1, 3600), false)
     expect(warnings()).toBe(2)
-    const before = fs.readFileSync(statePath(), 'utf8')
+    // Nothing new: the file is not written again (a new one has a new inode).
+    const before = fs.statSync(statePath()).ino
     keepToken(job(), fresh(T1, 3600), false)
-    expect(fs.readFileSync(statePath(), 'utf8')).toBe(before)
+    expect(fs.statSync(statePath()).ino).toBe(before)
     expect(warnings()).toBe(2)
   })
 
@@ -391,6 +392,21 @@ describe('a state file planted or tampered with', () => {
   }
 
   it('decrypts an entry of the documented format', () => {
+    // Fingerprint and key: SHA-256 of the JSON of format, purpose, id, secret, URL.
+    const digest = (purpose: string) =>
+      createHash('sha256')
+        .update(
+          JSON.stringify([
+            'torq-token-action/job-state',
+            purpose,
+            'client-a',
+            SECRET,
+            'https://auth.torq.io/v1/auth/token'
+          ])
+        )
+        .digest()
+    expect(job().fingerprint).toBe(digest('id').toString('hex'))
+    expect(job().key).toEqual(digest('key'))
     plant(changed({}, encrypt(KEPT)))
     expect(earlierToken(job())).toEqual({
       accessToken: T1,
@@ -398,6 +414,10 @@ describe('a state file planted or tampered with', () => {
       expiresIn: 3600,
       expiresAt: EXPIRY
     })
+    const edge = { ...KEPT, token: 'a'.repeat(16), expiresIn: 1 }
+    plant(changed({}, encrypt(edge)))
+    const lenient = job({ 'min-validity-seconds': '0' })
+    expect(earlierToken(lenient)).toMatchObject({ expiresIn: 1 })
   })
 
   it.each([
