@@ -22,6 +22,10 @@ it('runs the action, then ends a process that something keeps alive', async () =
   const timers = jest.spyOn(globalThis, 'setTimeout')
   await import('../../src/index.js')
   expect(run).toHaveBeenCalledTimes(1)
+  const added = SIGNALS.map(
+    (name, i) => process.listeners(name).length - (before[i] ?? 0)
+  )
+  expect(added).toEqual([1, 1])
   const [guard] = timers.mock.results.map(
     ({ value }) => value as NodeJS.Timeout
   )

@@ -23,7 +23,11 @@ import {
   STATE_FILE,
   type JobToken
 } from '../../src/reuse.js'
-import { MAX_EXPIRES_IN, type Token } from '../../src/token.js'
+import {
+  MAX_EXPIRES_IN,
+  MAX_TOKEN_LENGTH,
+  type Token
+} from '../../src/token.js'
 
 const START = Date.UTC(2026, 10, 28, 16)
 const SECRET = 'Sëcret/+A=b%c&d"e\\f<g>'
@@ -192,6 +196,11 @@ describe('earlierToken and keepToken', () => {
     expect(kept(3600, 1000, '0', 86_400_000)).toContain('has expired')
     expect(kept(3600, 3_900_000, '0', -1_800_000)).toContain('has expired')
     expect(kept(3600, 1_200_000, '0', -600_000)).toBe(2401)
+    // A token requested 5 s before it was kept: 5 s more on both clocks.
+    keepToken(job(), { ...fresh(T1, 3600), expiresAt: now - 5000 + 3_600_000 })
+    pass(1_200_000, -600_000)
+    expect(earlierToken(job())?.expiresIn).toBe(2396)
+    pass(-1_200_000, 600_000)
     // Within a second, the clocks are taken to agree: the wall clock counts.
     expect(kept(3600, 1_200_000, '0', -500)).toBe(2400)
     expect(kept(3600, 1_200_000, '0', -1500)).toBe(2401)
@@ -414,10 +423,11 @@ describe('a state file planted or tampered with', () => {
       expiresIn: 3600,
       expiresAt: EXPIRY
     })
-    const edge = { ...KEPT, token: 'a'.repeat(16), expiresIn: 1 }
-    plant(changed({}, encrypt(edge)))
     const lenient = job({ 'min-validity-seconds': '0' })
-    expect(earlierToken(lenient)).toMatchObject({ expiresIn: 1 })
+    for (const token of ['a'.repeat(16), 'a'.repeat(MAX_TOKEN_LENGTH)]) {
+      plant(changed({}, encrypt({ ...KEPT, token, expiresIn: 1 })))
+      expect(earlierToken(lenient)).toMatchObject({ expiresIn: 1 })
+    }
   })
 
   it.each([
