@@ -29627,6 +29627,7 @@ function parseJson(body) {
         return undefined;
     }
 }
+/** A JSON object: not null, not an array. */
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -29856,13 +29857,13 @@ function parseState(text) {
     catch {
         return new Reason('the job state file is not JSON');
     }
-    if (!reuse_isObject(json) ||
+    if (!isObject(json) ||
         json['format'] !== STATE_FORMAT ||
         json['version'] !== STATE_VERSION) {
         return new Reason("the job state file is not in this action's format");
     }
     // Only strings under names of the right shape; anything else is dropped.
-    const strings = (value, name) => Object.fromEntries(Object.entries(reuse_isObject(value) ? value : {}).filter(([key, item]) => name.test(key) && typeof item === 'string'));
+    const strings = (value, name) => Object.fromEntries(Object.entries(isObject(value) ? value : {}).filter(([key, item]) => name.test(key) && typeof item === 'string'));
     return {
         entries: strings(json['entries'], /^[0-9a-f]{64}$/),
         exported: strings(json['exported'], /^[A-Za-z_][A-Za-z0-9_]*$/)
@@ -29890,9 +29891,6 @@ function wellFormed(value) {
             expiresIn: expiresIn
         }
         : undefined;
-}
-function reuse_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
  * The state, if its file is a regular file of this user that no one else may

@@ -22,6 +22,7 @@ import type { Clock } from './clock.js'
 import type { Settings } from './inputs.js'
 import {
   BEARER_TOKEN,
+  isObject,
   MAX_EXPIRES_IN,
   MAX_TOKEN_LENGTH,
   MIN_TOKEN_LENGTH,
@@ -349,10 +350,6 @@ function wellFormed(
         expiresIn: expiresIn as number
       }
     : undefined
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**
